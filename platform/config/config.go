@@ -1,0 +1,324 @@
+package config
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Environment variables understood by the platform.
+const (
+	EnvDataDir       = "MESH_DATA_DIR"
+	EnvAMQPURL       = "MESH_AMQP_URL"
+	EnvCatalog       = "MESH_CATALOG"
+	EnvCatalogURI    = "MESH_CATALOG_URI"
+	EnvCatalogName   = "MESH_CATALOG_NAME"
+	EnvWarehouse     = "MESH_WAREHOUSE"
+	EnvS3Endpoint    = "MESH_S3_ENDPOINT"
+	EnvS3Region      = "MESH_S3_REGION"
+	EnvS3AccessKeyID = "MESH_S3_ACCESS_KEY_ID"
+	EnvS3SecretKey   = "MESH_S3_SECRET_ACCESS_KEY"
+	EnvLogLevel      = "MESH_LOG_LEVEL"
+	EnvDotEnv        = "MESH_DOTENV" // path of the .env file; "off" disables it
+)
+
+// Catalog kinds.
+const (
+	CatalogSQLite   = "sqlite"
+	CatalogPostgres = "postgres"
+)
+
+// Defaults of the embedded configuration.
+const (
+	DefaultAMQPURL     = "amqp://guest:guest@127.0.0.1:5672/"
+	DefaultCatalogName = "mesh"
+	DefaultDataDirName = ".mesh"
+)
+
+// ErrInvalid is wrapped by every validation error.
+var ErrInvalid = errors.New("invalid configuration")
+
+// Config is the runtime configuration of the platform.
+type Config struct {
+	DataDir           string
+	AMQPURL           string
+	Catalog           string
+	CatalogURI        string
+	CatalogName       string
+	Warehouse         string
+	S3Endpoint        string
+	S3Region          string
+	S3AccessKeyID     string
+	S3SecretAccessKey string
+	LogLevel          string
+
+	// Source tells, for each environment variable, where its value came from:
+	// "env", the .env path, or "default".
+	Source map[string]string
+}
+
+// Load reads the configuration from the process environment and the
+// repository's .env file, then validates it.
+func Load() (Config, error) {
+	dotenv := map[string]string{}
+	dotenvPath := os.Getenv(EnvDotEnv)
+	if dotenvPath == "" {
+		if root, err := RepoRoot(); err == nil {
+			dotenvPath = filepath.Join(root, ".env")
+		}
+	}
+	if dotenvPath != "" && dotenvPath != "off" {
+		m, err := ReadDotEnv(dotenvPath)
+		switch {
+		case err == nil:
+			dotenv = m
+		case errors.Is(err, os.ErrNotExist) && os.Getenv(EnvDotEnv) == "":
+		default:
+			return Config{}, err
+		}
+	}
+	cfg := FromLookup(func(k string) (string, string, bool) {
+		if v, ok := os.LookupEnv(k); ok && v != "" {
+			return v, "env", true
+		}
+		if v, ok := dotenv[k]; ok && v != "" {
+			return v, dotenvPath, true
+		}
+		return "", "", false
+	})
+	if err := cfg.Validate(); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+// FromLookup builds a configuration from a lookup function returning a value,
+// its source and whether it is set; unset values get their defaults.
+func FromLookup(lookup func(key string) (value, source string, ok bool)) Config {
+	cfg := Config{Source: map[string]string{}}
+	get := func(key, def string) string {
+		if v, src, ok := lookup(key); ok {
+			cfg.Source[key] = src
+			return v
+		}
+		if def != "" {
+			cfg.Source[key] = "default"
+		}
+		return def
+	}
+	dataDir := get(EnvDataDir, "")
+	if dataDir == "" {
+		dataDir = defaultDataDir()
+		cfg.Source[EnvDataDir] = "default"
+	}
+	cfg.DataDir = dataDir
+	cfg.AMQPURL = get(EnvAMQPURL, DefaultAMQPURL)
+	cfg.Catalog = strings.ToLower(get(EnvCatalog, CatalogSQLite))
+	cfg.CatalogURI = get(EnvCatalogURI, "")
+	if cfg.CatalogURI == "" && cfg.Catalog == CatalogSQLite {
+		cfg.CatalogURI = filepath.Join(cfg.DataDir, "catalog.db")
+		cfg.Source[EnvCatalogURI] = "default"
+	}
+	cfg.CatalogName = get(EnvCatalogName, DefaultCatalogName)
+	cfg.Warehouse = get(EnvWarehouse, "")
+	if cfg.Warehouse == "" {
+		cfg.Warehouse = filepath.Join(cfg.DataDir, "warehouse")
+		cfg.Source[EnvWarehouse] = "default"
+	}
+	cfg.S3Endpoint = get(EnvS3Endpoint, "")
+	cfg.S3Region = get(EnvS3Region, "")
+	cfg.S3AccessKeyID = get(EnvS3AccessKeyID, "")
+	cfg.S3SecretAccessKey = get(EnvS3SecretKey, "")
+	cfg.LogLevel = get(EnvLogLevel, "info")
+	return cfg
+}
+
+// IsS3 reports whether the warehouse lives in S3-compatible object storage.
+func (c Config) IsS3() bool { return strings.HasPrefix(c.Warehouse, "s3://") }
+
+// Validate checks the configuration; each error names the variable to fix.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...))
+	}
+	if c.DataDir == "" {
+		bad("%s is empty", EnvDataDir)
+	}
+	if u, err := url.Parse(c.AMQPURL); c.AMQPURL == "" {
+		bad("%s is required (e.g. %s)", EnvAMQPURL, "amqp://guest:guest@127.0.0.1:5672/")
+	} else if err != nil || (u.Scheme != "amqp" && u.Scheme != "amqps") || u.Host == "" {
+		bad("%s must be an amqp:// or amqps:// URL with a host, got %q", EnvAMQPURL, RedactURL(c.AMQPURL))
+	}
+	switch c.Catalog {
+	case CatalogSQLite:
+		if c.CatalogURI == "" {
+			bad("%s is required for %s=sqlite (a file path)", EnvCatalogURI, EnvCatalog)
+		}
+	case CatalogPostgres:
+		if u, err := url.Parse(c.CatalogURI); c.CatalogURI == "" {
+			bad("%s is required for %s=postgres (e.g. postgres://user@host:5432/db)", EnvCatalogURI, EnvCatalog)
+		} else if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			bad("%s must be a postgres:// URL for %s=postgres, got %q", EnvCatalogURI, EnvCatalog, RedactURL(c.CatalogURI))
+		}
+	default:
+		bad("%s must be %q or %q, got %q", EnvCatalog, CatalogSQLite, CatalogPostgres, c.Catalog)
+	}
+	if c.CatalogName == "" {
+		bad("%s is empty", EnvCatalogName)
+	}
+	if c.IsS3() {
+		if u, err := url.Parse(c.Warehouse); err != nil || u.Host == "" {
+			bad("%s must look like s3://bucket/prefix, got %q", EnvWarehouse, c.Warehouse)
+		}
+		if c.S3Region == "" {
+			bad("%s is required when %s is an s3:// location (MinIO accepts us-east-1)", EnvS3Region, EnvWarehouse)
+		}
+		if (c.S3AccessKeyID == "") != (c.S3SecretAccessKey == "") {
+			bad("%s and %s must be set together", EnvS3AccessKeyID, EnvS3SecretKey)
+		}
+		if c.S3Endpoint != "" {
+			if u, err := url.Parse(c.S3Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				bad("%s must be an http(s):// URL, got %q", EnvS3Endpoint, c.S3Endpoint)
+			}
+		}
+	} else if strings.Contains(c.Warehouse, "://") && !strings.HasPrefix(c.Warehouse, "file://") {
+		bad("%s must be a directory, file:// or s3:// location, got %q", EnvWarehouse, c.Warehouse)
+	}
+	switch strings.ToLower(c.LogLevel) {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("%s must be debug, info, warn or error, got %q", EnvLogLevel, c.LogLevel)
+	}
+	return errors.Join(errs...)
+}
+
+// Redacted returns a copy with secrets masked, safe to print.
+func (c Config) Redacted() Config {
+	r := c
+	r.AMQPURL = RedactURL(c.AMQPURL)
+	r.CatalogURI = RedactURL(c.CatalogURI)
+	if r.S3SecretAccessKey != "" {
+		r.S3SecretAccessKey = "xxxxx"
+	}
+	return r
+}
+
+// String prints the configuration with secrets masked.
+func (c Config) String() string {
+	r := c.Redacted()
+	var b strings.Builder
+	for _, kv := range r.Pairs() {
+		src := c.Source[kv[0]]
+		if src == "" {
+			src = "unset"
+		}
+		fmt.Fprintf(&b, "%-26s %-40s (%s)\n", kv[0], kv[1], src)
+	}
+	return b.String()
+}
+
+// Pairs lists variable names and values in a stable order.
+func (c Config) Pairs() [][2]string {
+	return [][2]string{
+		{EnvDataDir, c.DataDir}, {EnvAMQPURL, c.AMQPURL}, {EnvCatalog, c.Catalog},
+		{EnvCatalogURI, c.CatalogURI}, {EnvCatalogName, c.CatalogName}, {EnvWarehouse, c.Warehouse},
+		{EnvS3Endpoint, c.S3Endpoint}, {EnvS3Region, c.S3Region}, {EnvS3AccessKeyID, c.S3AccessKeyID},
+		{EnvS3SecretKey, c.S3SecretAccessKey}, {EnvLogLevel, c.LogLevel},
+	}
+}
+
+// RedactURL masks the password of a URL; strings that are not URLs pass through.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// ReadDotEnv parses a .env file of KEY=VALUE lines; blank lines and # comments
+// are ignored, values may be single- or double-quoted. Errors name file and line.
+func ReadDotEnv(path string) (map[string]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDotEnv(path, data)
+}
+
+// ParseDotEnv parses .env content; path is used in error messages.
+func ParseDotEnv(path string, data []byte) (map[string]string, error) {
+	out := map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	line := 0
+	for sc.Scan() {
+		line++
+		text := strings.TrimSpace(sc.Text())
+		if text == "" || strings.HasPrefix(text, "#") {
+			continue
+		}
+		text = strings.TrimPrefix(text, "export ")
+		key, val, ok := strings.Cut(text, "=")
+		key = strings.TrimSpace(key)
+		if !ok || key == "" || strings.ContainsAny(key, " \t") {
+			return nil, fmt.Errorf("%w: %s:%d: expected KEY=VALUE, got %q", ErrInvalid, path, line, text)
+		}
+		val = strings.TrimSpace(val)
+		if n := len(val); n >= 2 && (val[0] == '"' && val[n-1] == '"' || val[0] == '\'' && val[n-1] == '\'') {
+			val = val[1 : n-1]
+		} else if i := strings.Index(val, " #"); i >= 0 {
+			val = strings.TrimSpace(val[:i])
+		}
+		out[key] = val
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading %s: %w", path, err)
+	}
+	return out, nil
+}
+
+// RepoRoot finds the repository root: the nearest directory upwards from the
+// working directory that holds go.work.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", fmt.Errorf("no go.work found above the working directory")
+		}
+		dir = parent
+	}
+}
+
+func defaultDataDir() string {
+	if root, err := RepoRoot(); err == nil {
+		return filepath.Join(root, DefaultDataDirName)
+	}
+	return DefaultDataDirName
+}
+
+// SortedKeys returns the keys of m in order; a small helper for printing.
+func SortedKeys(m map[string]string) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}

@@ -1,0 +1,212 @@
+package domainspec
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// FileName is the name of the declaration file in every domain folder.
+const FileName = "domain.yaml"
+
+// ErrInvalid is wrapped by every validation error.
+var ErrInvalid = errors.New("invalid domain.yaml")
+
+// Domain is the content of one domain.yaml.
+type Domain struct {
+	Name           string   `yaml:"name"`
+	Description    string   `yaml:"description"`
+	Owners         Owners   `yaml:"owners"`
+	Regions        []string `yaml:"regions"`
+	ComposeProfile string   `yaml:"compose_profile"`
+	Events         []Event  `yaml:"events"`
+	Tables         []Table  `yaml:"tables"`
+
+	// Dir is the folder holding the file, relative to the repository root when
+	// loaded with LoadAll.
+	Dir string `yaml:"-"`
+}
+
+// Owners names the team owning a domain.
+type Owners struct {
+	Team   string   `yaml:"team"`
+	GitHub []string `yaml:"github"`
+	Email  string   `yaml:"email"`
+}
+
+// Event declares one event type the domain publishes.
+type Event struct {
+	Name        string `yaml:"name"`
+	Contract    string `yaml:"contract"`
+	RawTable    string `yaml:"raw_table"`
+	Description string `yaml:"description"`
+}
+
+// Table declares one table the domain owns.
+type Table struct {
+	Name        string   `yaml:"name"`
+	Layer       string   `yaml:"layer"` // raw, staging, fact, dim
+	Description string   `yaml:"description"`
+	Freshness   Duration `yaml:"freshness"`
+}
+
+// Duration is a time.Duration written as "90s", "15m", "1h" or "2d" in YAML.
+type Duration time.Duration
+
+// UnmarshalYAML accepts Go durations plus a "d" (days) suffix.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := ParseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// ParseDuration parses a Go duration or a whole number of days ("90d").
+func ParseDuration(s string) (time.Duration, error) {
+	if m := regexp.MustCompile(`^(\d+)d$`).FindStringSubmatch(s); m != nil {
+		var days int
+		fmt.Sscan(m[1], &days)
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	v, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("duration %q: want e.g. 90s, 15m, 1h or 2d", s)
+	}
+	return v, nil
+}
+
+var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
+
+// Parse decodes and validates a domain.yaml; path is used in error messages.
+func Parse(path string, data []byte) (*Domain, error) {
+	var d Domain
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&d); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
+	}
+	d.Dir = filepath.Dir(path)
+	if err := d.Validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return &d, nil
+}
+
+// Load reads and validates one domain.yaml.
+func Load(path string) (*Domain, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Parse(path, data)
+}
+
+// LoadAll loads every domains/*/domain.yaml under root, sorted by name.
+func LoadAll(root string) ([]*Domain, error) {
+	paths, err := filepath.Glob(filepath.Join(root, "domains", "*", FileName))
+	if err != nil {
+		return nil, err
+	}
+	var out []*Domain
+	for _, p := range paths {
+		d, err := Load(p)
+		if err != nil {
+			return nil, err
+		}
+		rel, _ := filepath.Rel(root, d.Dir)
+		d.Dir = filepath.ToSlash(rel)
+		if want := filepath.Base(d.Dir); d.Name != want {
+			return nil, fmt.Errorf("%w: %s: name %q must equal its folder name %q", ErrInvalid, p, d.Name, want)
+		}
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Validate checks required fields; errors name the field.
+func (d *Domain) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...))
+	}
+	if !nameRE.MatchString(d.Name) {
+		bad("name %q must match %s", d.Name, nameRE)
+	}
+	if d.Description == "" {
+		bad("description is required")
+	}
+	if d.Owners.Team == "" {
+		bad("owners.team is required")
+	}
+	if len(d.Owners.GitHub) == 0 {
+		bad("owners.github needs at least one @handle")
+	}
+	if len(d.Regions) == 0 {
+		bad("regions needs at least one region")
+	}
+	tables := map[string]bool{}
+	for i, t := range d.Tables {
+		if !nameRE.MatchString(t.Name) {
+			bad("tables[%d].name %q must match %s", i, t.Name, nameRE)
+		}
+		tables[t.Name] = true
+	}
+	for i, e := range d.Events {
+		if !nameRE.MatchString(e.Name) {
+			bad("events[%d].name %q must match %s", i, e.Name, nameRE)
+		}
+		if e.Contract == "" {
+			bad("events[%d].contract is required", i)
+		}
+		if e.RawTable == "" {
+			bad("events[%d].raw_table is required", i)
+		} else if !tables[e.RawTable] {
+			bad("events[%d].raw_table %q is not declared under tables", i, e.RawTable)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Event returns the declared event called name.
+func (d *Domain) Event(name string) (Event, error) {
+	for _, e := range d.Events {
+		if e.Name == name {
+			return e, nil
+		}
+	}
+	names := make([]string, len(d.Events))
+	for i, e := range d.Events {
+		names[i] = e.Name
+	}
+	return Event{}, fmt.Errorf("domain %s has no event %q (declared: %v)", d.Name, name, names)
+}
+
+// HasRegion reports whether the domain operates in region.
+func (d *Domain) HasRegion(region string) bool {
+	for _, r := range d.Regions {
+		if r == region {
+			return true
+		}
+	}
+	return false
+}
+
+// Table returns the declared table called name.
+func (d *Domain) Table(name string) (Table, bool) {
+	for _, t := range d.Tables {
+		if t.Name == name {
+			return t, true
+		}
+	}
+	return Table{}, false
+}
