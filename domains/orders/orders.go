@@ -1,0 +1,18 @@
+package orders
+
+import (
+	"embed"
+
+	"github.com/meshterious/warehouse/platform/domainkit"
+	"github.com/meshterious/warehouse/platform/produce"
+)
+
+//go:embed domain.yaml contracts/*.json
+var files embed.FS
+
+// Domain returns the orders domain with its embedded declarations.
+func Domain() *domainkit.Domain {
+	return domainkit.MustLoad(files, map[string]produce.Generator{
+		"orders": GenerateOrder,
+	})
+}

@@ -1,0 +1,5 @@
+// Package magekit holds the logic behind the mage targets (magefile.go):
+// generating the files derived from domain.yaml (CODEOWNERS, go.work),
+// finding the modules to test, and starting the local services a command
+// needs. It lives in a normal package so that it is tested like any code.
+package magekit

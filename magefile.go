@@ -1,0 +1,328 @@
+//go:build mage
+
+// The Mesh-terious Warehouse build: `go run mage.go -l` lists the targets.
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/magefile/mage/mg"
+
+	"github.com/meshterious/warehouse/internal/magekit"
+	"github.com/meshterious/warehouse/platform/domainspec"
+)
+
+// Default runs when mage gets no target.
+var Default = Demo
+
+// Domain targets act on one domain: `go run mage.go domain:test orders`.
+type Domain mg.Namespace
+
+// Bench targets print performance figures; they never fail on time.
+type Bench mg.Namespace
+
+// Deps targets install what the tests need.
+type Deps mg.Namespace
+
+func root() string {
+	wd, _ := os.Getwd()
+	return wd
+}
+
+func domains() ([]*domainspec.Domain, error) { return domainspec.LoadAll(root()) }
+
+func domainNamed(name string) (*domainspec.Domain, error) {
+	ds, err := domains()
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, d := range ds {
+		if d.Name == name {
+			return d, nil
+		}
+		names = append(names, d.Name)
+	}
+	return nil, fmt.Errorf("no domain %q; domains: %s", name, strings.Join(names, ", "))
+}
+
+// run runs a command in dir with the given extra environment, streaming output.
+func run(dir string, env []string, name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = dir
+	cmd.Stdout, cmd.Stderr, cmd.Stdin = os.Stdout, os.Stderr, os.Stdin
+	cmd.Env = append(os.Environ(), env...)
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s %s (in %s): %w", name, strings.Join(args, " "), dir, err)
+	}
+	return nil
+}
+
+func step(format string, args ...any) {
+	fmt.Printf("\n==> "+format+"\n", args...)
+}
+
+// Build compiles every domain binary and meshctl into bin/.
+func Build() error {
+	ds, err := domains()
+	if err != nil {
+		return err
+	}
+	bin := filepath.Join(root(), "bin")
+	step("building %d domain binaries and meshctl into bin/", len(ds))
+	start := time.Now()
+	pkgs := []string{"./platform/cmd/meshctl"}
+	for _, d := range ds {
+		pkgs = append(pkgs, "./"+d.Dir+"/cmd/"+d.Name)
+	}
+	if err := run(root(), nil, "go", append([]string{"build", "-o", bin + string(os.PathSeparator)}, pkgs...)...); err != nil {
+		return err
+	}
+	fmt.Printf("    built in %.0fs\n", time.Since(start).Seconds())
+	return nil
+}
+
+// Check regenerates CODEOWNERS and go.work from domain.yaml and fails when a committed file drifted.
+func Check() error {
+	files, err := magekit.Generate(root())
+	if err != nil {
+		return err
+	}
+	changed, err := magekit.WriteGenerated(root(), files)
+	if err != nil {
+		return err
+	}
+	for _, c := range changed {
+		fmt.Printf("regenerated %s\n", c)
+	}
+	var diff bytes.Buffer
+	cmd := exec.Command("git", "diff", "--exit-code", "--stat", "--", "CODEOWNERS", "go.work")
+	cmd.Stdout, cmd.Stderr = &diff, &diff
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("generated files differ from the committed ones; commit them:\n%s", diff.String())
+	}
+	fmt.Println("generated files are up to date")
+	return nil
+}
+
+// Lint runs gofmt and go vet on every module.
+func Lint() error {
+	ds, err := domains()
+	if err != nil {
+		return err
+	}
+	out, err := exec.Command("gofmt", "-l", ".").Output()
+	if err != nil {
+		return err
+	}
+	if s := strings.TrimSpace(string(out)); s != "" {
+		return fmt.Errorf("gofmt wants to reformat:\n%s", s)
+	}
+	for _, m := range magekit.Modules(ds) {
+		step("go vet %s", m)
+		if err := run(filepath.Join(root(), m), nil, "go", "vet", "./..."); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func amqpAddr() string {
+	raw := os.Getenv("MESH_AMQP_URL")
+	if raw == "" {
+		return "127.0.0.1:5672"
+	}
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" {
+		return "127.0.0.1:5672"
+	}
+	if u.Port() == "" {
+		return u.Host + ":5672"
+	}
+	return u.Host
+}
+
+// Services starts (or checks) RabbitMQ and PostgreSQL, and builds MinIO once.
+func Services() error {
+	if err := magekit.EnsureRabbitMQ(amqpAddr()); err != nil {
+		return err
+	}
+	if err := magekit.EnsurePostgres("127.0.0.1:5432"); err != nil && os.Getenv("MESH_TEST_POSTGRES_DSN") == "" {
+		return err
+	}
+	_, err := magekit.EnsureMinIO()
+	return err
+}
+
+// MinIO builds the MinIO server (used by the S3 tests) into GOPATH/bin once.
+func (Deps) MinIO() error {
+	p, err := magekit.EnsureMinIO()
+	if err == nil {
+		fmt.Println("minio:", p)
+	}
+	return err
+}
+
+// testModule compiles a module's tests in parallel, then runs them one package at
+// a time: several packages drop broker connections on purpose and would disturb each other.
+func testModule(dir string, extra []string) error {
+	if err := run(dir, nil, "go", "test", "-count=1", "-run", "^$", "./..."); err != nil {
+		return err
+	}
+	args := append([]string{"test", "-count=1", "-p", "1", "-timeout", "20m"}, extra...)
+	return run(dir, nil, "go", append(args, "./...")...)
+}
+
+// Test runs the tests of every module against the real services (CI=true: a missing service fails).
+func Test() error {
+	mg.Deps(Services)
+	ds, err := domains()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	var failed []string
+	for _, m := range magekit.Modules(ds) {
+		step("testing module %s", m)
+		if err := testModule(filepath.Join(root(), m), nil); err != nil {
+			failed = append(failed, m)
+			fmt.Println(err)
+		}
+	}
+	step("checking generated files")
+	if err := Check(); err != nil {
+		failed = append(failed, "check")
+		fmt.Println(err)
+	}
+	fmt.Printf("\ntested %d modules in %s\n", len(magekit.Modules(ds)), time.Since(start).Round(time.Second))
+	if len(failed) > 0 {
+		return fmt.Errorf("failed: %s", strings.Join(failed, ", "))
+	}
+	return nil
+}
+
+// Test runs the tests of one domain module: `go run mage.go domain:test orders`.
+func (Domain) Test(name string) error {
+	d, err := domainNamed(name)
+	if err != nil {
+		return err
+	}
+	if err := magekit.EnsureRabbitMQ(amqpAddr()); err != nil {
+		return err
+	}
+	return testModule(filepath.Join(root(), d.Dir), nil)
+}
+
+// Build compiles one domain binary into bin/: `go run mage.go domain:build orders`.
+func (Domain) Build(name string) error {
+	d, err := domainNamed(name)
+	if err != nil {
+		return err
+	}
+	return run(root(), nil, "go", "build", "-o", filepath.Join(root(), "bin")+string(os.PathSeparator), "./"+d.Dir+"/cmd/"+d.Name)
+}
+
+func demoScale() (int, error) {
+	s := os.Getenv("MESH_DEMO_SCALE")
+	if s == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("MESH_DEMO_SCALE=%q: want a whole number >= 1", s)
+	}
+	return n, nil
+}
+
+// Demo runs the main job on the embedded default: produce every domain's events for every
+// region, ingest them into Iceberg, and show the tables and a query (MESH_DEMO_SCALE=N for more).
+func Demo() error {
+	scale, err := demoScale()
+	if err != nil {
+		return err
+	}
+	if err := magekit.EnsureRabbitMQ(amqpAddr()); err != nil {
+		return err
+	}
+	if err := Build(); err != nil {
+		return err
+	}
+	ds, err := domains()
+	if err != nil {
+		return err
+	}
+	bin := func(name string) string { return filepath.Join(root(), "bin", name) }
+	// The demo starts from scratch so that the figures it prints are those of this
+	// run: it empties the default data directory (MESH_DEMO_KEEP=1 keeps it; a
+	// MESH_DATA_DIR set by the user is never wiped).
+	if os.Getenv("MESH_DATA_DIR") == "" && os.Getenv("MESH_DEMO_KEEP") != "1" {
+		dataDir := filepath.Join(root(), ".mesh")
+		if err := os.RemoveAll(dataDir); err != nil {
+			return err
+		}
+		fmt.Printf("demo: starting from an empty %s (MESH_DEMO_KEEP=1 to keep it)\n", dataDir)
+	}
+	start := time.Now()
+	perRegion := 2500 * scale
+	for _, d := range ds {
+		step("%s: topology, raw tables, and a fresh start (queues purged)", d.Name)
+		if err := run(root(), nil, bin(d.Name), "setup", "--purge"); err != nil {
+			return err
+		}
+		for _, ev := range d.Events {
+			step("%s: producing %d %s events per region over the last 7 days (1%% invalid on purpose)", d.Name, perRegion, ev.Name)
+			if err := run(root(), nil, bin(d.Name), "produce", "--event", ev.Name, "--region", "all",
+				"--burst", strconv.Itoa(perRegion), "--since", "7d", "--error-rate", "0.01", "--run", strconv.FormatInt(time.Now().Unix(), 10)); err != nil {
+				return err
+			}
+			step("%s: ingesting every region until the queues are idle", d.Name)
+			if err := run(root(), nil, bin(d.Name), "ingest", "--event", ev.Name, "--region", "all", "--until-idle"); err != nil {
+				return err
+			}
+		}
+	}
+	step("tables in the lakehouse")
+	if err := run(root(), nil, bin("meshctl"), "tables"); err != nil {
+		return err
+	}
+	step("a query: orders and revenue by region and channel, last 7 days")
+	if err := run(root(), nil, bin("meshctl"), "sql", "--timing", demoQuery); err != nil {
+		return err
+	}
+	fmt.Printf("\ndemo finished in %s. Try: bin/meshctl sql \"SELECT * FROM orders.raw_orders LIMIT 5\"\n", time.Since(start).Round(time.Second))
+	return nil
+}
+
+const demoQuery = `SELECT region, channel, count(*) AS orders, CAST(sum(qty) AS BIGINT) AS units,
+  round(sum(qty * unit_price), 2) AS revenue
+FROM orders.raw_orders GROUP BY region, channel ORDER BY region, orders DESC`
+
+// Ingest prints the bare consume rate, the full ingest rate, their ratio, and live freshness p50/p95.
+func (Bench) Ingest() error {
+	if err := magekit.EnsureRabbitMQ(amqpAddr()); err != nil {
+		return err
+	}
+	return run(filepath.Join(root(), "platform"), nil, "go", "run", "./cmd/meshbench", "ingest")
+}
+
+// Modules lists the Go modules mage iterates (generated from domain.yaml).
+func Modules() error {
+	ds, err := domains()
+	if err != nil {
+		return err
+	}
+	mods := magekit.Modules(ds)
+	sort.Strings(mods)
+	fmt.Println(strings.Join(mods, "\n"))
+	return nil
+}
+

@@ -1,0 +1,302 @@
+// Command meshbench prints performance figures of the platform on this
+// machine; `go run mage.go bench:ingest` runs `meshbench ingest`.
+//
+// The ingest benchmark measures, on one quorum queue of the configured
+// RabbitMQ: the bare consume rate of a minimal amqp091 consumer (ack + JSON
+// decode, nothing else), the full ingest rate (consume + validate + Iceberg
+// commit), their ratio, and the freshness of live ingest (seconds from
+// event_ts to the commit that makes the event visible to queries), p50/p95.
+// It is a benchmark: it prints figures and never fails on time.
+package main
+
+import (
+	"context"
+	_ "embed"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"sort"
+	"sync"
+	"syscall"
+	"time"
+
+	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/meshterious/warehouse/platform/broker"
+	"github.com/meshterious/warehouse/platform/config"
+	"github.com/meshterious/warehouse/platform/contract"
+	"github.com/meshterious/warehouse/platform/ingest"
+	"github.com/meshterious/warehouse/platform/lakehouse"
+	"github.com/meshterious/warehouse/platform/mesh"
+	"github.com/meshterious/warehouse/platform/produce"
+)
+
+//go:embed scan.v1.json
+var scanContract []byte
+
+const (
+	benchDomain = "meshbench"
+	benchEvent  = "scan"
+	benchRegion = "us-east"
+)
+
+var statuses = []string{"received", "sorted", "loaded", "delivered"}
+
+func generateScan(c *produce.Context) map[string]any {
+	r := c.Rand
+	lat, lon := c.Region.Point(r)
+	return map[string]any{
+		"parcel_id": r.UUID().String(),
+		"station":   fmt.Sprintf("STN-%s-%03d", c.Region.Name, r.IntN(200)),
+		"region":    c.Region.Name,
+		"weight_kg": math.Round(r.Float64()*3000) / 100,
+		"pieces":    int64(1 + r.IntN(4)),
+		"lat":       math.Round(lat*1e5) / 1e5,
+		"lon":       math.Round(lon*1e5) / 1e5,
+		"status":    statuses[r.IntN(len(statuses))],
+		"note":      "benchmark parcel",
+	}
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] != "ingest" {
+		fmt.Fprintln(os.Stderr, "usage: meshbench ingest [--events N] [--live-seconds S] [--live-rate R]")
+		os.Exit(2)
+	}
+	fs := flag.NewFlagSet("meshbench ingest", flag.ExitOnError)
+	events := fs.Int("events", 200000, "events per throughput phase")
+	liveSeconds := fs.Int("live-seconds", 15, "duration of the live freshness phase")
+	liveRate := fs.Int("live-rate", 2000, "events per second in the live phase")
+	batch := fs.Int("batch-size", 5000, "ingester batch size")
+	_ = fs.Parse(os.Args[2:])
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, *events, *liveSeconds, *liveRate, *batch); err != nil {
+		fmt.Fprintln(os.Stderr, "meshbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, n, liveSeconds, liveRate, batch int) error {
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	// The benchmark writes to a scratch lakehouse, never to the user's.
+	dir, err := os.MkdirTemp("", "meshbench-*")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	cfg.DataDir, cfg.Catalog = dir, config.CatalogSQLite
+	cfg.CatalogURI, cfg.Warehouse = filepath.Join(dir, "catalog.db"), filepath.Join(dir, "warehouse")
+	rt := mesh.New(cfg, os.Stderr)
+	c, err := contract.Parse("scan.v1.json", scanContract)
+	if err != nil {
+		return err
+	}
+	bcfg := rt.Broker()
+	binding := broker.Binding{Domain: benchDomain, Event: benchEvent, Region: benchRegion}
+	if err := broker.Declare(ctx, bcfg, binding); err != nil {
+		return err
+	}
+	if _, err := broker.Purge(ctx, bcfg, binding.Queue(), binding.DLQ()); err != nil {
+		return err
+	}
+	lh, err := rt.OpenLakehouse(ctx)
+	if err != nil {
+		return err
+	}
+	defer lh.Close()
+	table := lakehouse.Ident{Namespace: benchDomain, Name: "raw_scan"}
+	if err := lh.EnsureNamespace(ctx, table.Namespace); err != nil {
+		return err
+	}
+	if _, err := lh.EnsureTable(ctx, table, c.IcebergSchema(), nil); err != nil {
+		return err
+	}
+	fmt.Printf("meshbench ingest: %d events per phase, quorum queue %s, broker %s\n\n", n, binding.Queue(), config.RedactURL(cfg.AMQPURL))
+
+	pubRate, err := publish(ctx, bcfg, c, n, 1)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  publish (async confirms)        %9.0f events/s\n", pubRate)
+	bare, err := bareConsume(ctx, bcfg.URL, binding.Queue(), n)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  bare consume (ack + JSON)       %9.0f events/s\n", bare)
+
+	if _, err := publish(ctx, bcfg, c, n, 2); err != nil {
+		return err
+	}
+	full, err := fullIngest(ctx, rt, lh, table, c, batch, n)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  full ingest (validate+Iceberg)  %9.0f events/s\n", full)
+	fmt.Printf("  ratio ingest / bare consume     %9.1f %%   (target >= 80 %%)\n\n", 100*full/bare)
+
+	p50, p95, count, err := freshness(ctx, rt, lh, table, c, liveSeconds, liveRate)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("  live freshness, %d events at %d/s, event_ts -> visible: p50 %.2fs  p95 %.2fs\n", count, liveRate, p50, p95)
+	return nil
+}
+
+func publish(ctx context.Context, bcfg broker.Config, c *contract.Contract, n int, runNo uint64) (float64, error) {
+	pub, err := broker.NewPublisher(ctx, bcfg)
+	if err != nil {
+		return 0, err
+	}
+	defer pub.Close()
+	p, err := produce.New(produce.Config{Domain: benchDomain, Event: benchEvent, Region: benchRegion, Burst: n, Run: runNo}, c, generateScan, pub)
+	if err != nil {
+		return 0, err
+	}
+	st, err := p.Run(ctx)
+	return st.Rate(), err
+}
+
+// bareConsume is the floor of what any consumer can do on this broker: receive,
+// decode JSON, acknowledge in bulk.
+func bareConsume(ctx context.Context, url, queue string, n int) (float64, error) {
+	conn, err := amqp.Dial(url)
+	if err != nil {
+		return 0, fmt.Errorf("connecting: %s", config.RedactURL(err.Error()))
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		return 0, err
+	}
+	if err := ch.Qos(broker.DefaultPrefetch, 0, false); err != nil {
+		return 0, err
+	}
+	msgs, err := ch.ConsumeWithContext(ctx, queue, "meshbench-bare", false, false, false, false, nil)
+	if err != nil {
+		return 0, err
+	}
+	var start time.Time
+	for i := 0; i < n; i++ {
+		d, ok := <-msgs
+		if !ok {
+			return 0, fmt.Errorf("consumer closed after %d messages", i)
+		}
+		if i == 0 {
+			start = time.Now()
+		}
+		var m map[string]any
+		if err := json.Unmarshal(d.Body, &m); err != nil {
+			return 0, err
+		}
+		if (i+1)%500 == 0 || i == n-1 {
+			if err := d.Ack(true); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return float64(n-1) / time.Since(start).Seconds(), nil
+}
+
+func fullIngest(ctx context.Context, rt *mesh.Runtime, lh *lakehouse.Lakehouse, table lakehouse.Ident, c *contract.Contract, batch, n int) (float64, error) {
+	bcfg := rt.Broker()
+	cons, err := broker.NewConsumer(ctx, bcfg, broker.QueueName(benchEvent, benchRegion))
+	if err != nil {
+		return 0, err
+	}
+	defer cons.Close()
+	dlq, err := broker.NewPublisher(ctx, bcfg)
+	if err != nil {
+		return 0, err
+	}
+	defer dlq.Close()
+	var (
+		first, last time.Time
+		mu          sync.Mutex
+	)
+	in, err := ingest.New(ingest.Config{
+		Domain: benchDomain, Event: benchEvent, Region: benchRegion, Table: table,
+		BatchSize: batch, UntilIdle: true, IdleTimeout: time.Second, Logger: rt.Logger,
+		OnCommit: func(cm ingest.Commit) {
+			mu.Lock()
+			defer mu.Unlock()
+			last = cm.CommittedAt
+		},
+	}, c, lh, cons, dlq)
+	if err != nil {
+		return 0, err
+	}
+	first = time.Now()
+	st, err := in.Run(ctx)
+	if err != nil {
+		return 0, err
+	}
+	if st.Committed != n {
+		return 0, fmt.Errorf("ingested %d of %d events", st.Committed, n)
+	}
+	return float64(st.Committed) / last.Sub(first).Seconds(), nil
+}
+
+func freshness(ctx context.Context, rt *mesh.Runtime, lh *lakehouse.Lakehouse, table lakehouse.Ident, c *contract.Contract, seconds, rate int) (p50, p95 float64, count int, err error) {
+	bcfg := rt.Broker()
+	cons, err := broker.NewConsumer(ctx, bcfg, broker.QueueName(benchEvent, benchRegion))
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer cons.Close()
+	dlq, err := broker.NewPublisher(ctx, bcfg)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer dlq.Close()
+	var (
+		mu        sync.Mutex
+		latencies []float64
+	)
+	in, err := ingest.New(ingest.Config{
+		Domain: benchDomain, Event: benchEvent, Region: benchRegion, Table: table, Logger: rt.Logger,
+		UntilIdle: true, IdleTimeout: 3 * time.Second,
+		OnCommit: func(cm ingest.Commit) {
+			mu.Lock()
+			defer mu.Unlock()
+			for _, t := range cm.EventTimes {
+				latencies = append(latencies, cm.CommittedAt.Sub(t).Seconds())
+			}
+		},
+	}, c, lh, cons, dlq)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	done := make(chan error, 1)
+	go func() { _, err := in.Run(ctx); done <- err }()
+	pub, err := broker.NewPublisher(ctx, bcfg)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	defer pub.Close()
+	perTick := max(1, rate/50)
+	p, err := produce.New(produce.Config{Domain: benchDomain, Event: benchEvent, Region: benchRegion, Live: true,
+		Interval: 20 * time.Millisecond, PerTick: perTick, Limit: seconds * rate, Run: 3}, c, generateScan, pub)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	if _, err := p.Run(ctx); err != nil {
+		return 0, 0, 0, err
+	}
+	if err := <-done; err != nil {
+		return 0, 0, 0, err
+	}
+	sort.Float64s(latencies)
+	if len(latencies) == 0 {
+		return 0, 0, 0, fmt.Errorf("no live events were committed")
+	}
+	q := func(f float64) float64 { return latencies[int(f*float64(len(latencies)-1))] }
+	return q(0.50), q(0.95), len(latencies), nil
+}

@@ -1,0 +1,446 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/iceberg-go"
+
+	"github.com/meshterious/warehouse/platform/broker"
+	"github.com/meshterious/warehouse/platform/contract"
+	"github.com/meshterious/warehouse/platform/lakehouse"
+)
+
+// ErrInvalidConfig is wrapped by Config.Validate errors.
+var ErrInvalidConfig = errors.New("invalid ingester configuration")
+
+// Snapshot summary keys written with every commit.
+const (
+	SummaryIngester = "mesh.ingester"
+	SummaryRows     = "mesh.rows"
+	SummaryMaxTS    = "mesh.max-event-ts"
+)
+
+// Config configures one ingester.
+type Config struct {
+	Domain, Event, Region string
+	Table                 lakehouse.Ident
+	BatchSize             int           // rows per commit, default 5000
+	FlushInterval         time.Duration // commit at least this often, default 1s
+	UntilIdle             bool          // exit once the queue stays empty
+	IdleTimeout           time.Duration // how long "empty" must last, default 2s
+	DedupeWindow          int           // event_ids remembered, default 1,048,576
+	CommitAttempts        int           // attempts for a failing commit, default 5
+	MaxReasonBytes        int           // x-mesh-error length cap, default 2048
+	Progress              io.Writer     // progress lines; nil = none
+	Logger                *slog.Logger
+	// OnCommit, when set, is called after each commit (benchmarks measure freshness with it).
+	OnCommit func(Commit)
+	// BeforeAck, when set, is called after each commit and before its ack, with the
+	// number of commits so far. Fault-injection tests kill the process here.
+	BeforeAck func(commits int)
+}
+
+// WithDefaults fills unset knobs.
+func (c Config) WithDefaults() Config {
+	if c.BatchSize == 0 {
+		c.BatchSize = 5000
+	}
+	if c.FlushInterval == 0 {
+		c.FlushInterval = time.Second
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = 2 * time.Second
+	}
+	if c.DedupeWindow == 0 {
+		c.DedupeWindow = 1 << 20
+	}
+	if c.CommitAttempts == 0 {
+		c.CommitAttempts = 5
+	}
+	if c.MaxReasonBytes == 0 {
+		c.MaxReasonBytes = 2048
+	}
+	return c
+}
+
+// Validate checks the configuration; errors name the flag.
+func (c Config) Validate() error {
+	var errs []error
+	bad := func(format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalidConfig}, args...)...))
+	}
+	if c.Domain == "" || c.Event == "" || c.Region == "" {
+		bad("domain, --event and --region are required")
+	}
+	if c.Table.Namespace == "" || c.Table.Name == "" {
+		bad("table is required")
+	}
+	if c.BatchSize < 1 {
+		bad("--batch-size must be at least 1, got %d", c.BatchSize)
+	}
+	if c.FlushInterval <= 0 {
+		bad("--flush-interval must be positive, got %s", c.FlushInterval)
+	}
+	if c.IdleTimeout <= 0 {
+		bad("--idle-timeout must be positive, got %s", c.IdleTimeout)
+	}
+	return errors.Join(errs...)
+}
+
+// Commit describes one committed batch.
+type Commit struct {
+	Rows        int
+	SnapshotID  int64
+	CommittedAt time.Time
+	Took        time.Duration
+	EventTimes  []time.Time
+}
+
+// Stats counts what an ingester did.
+type Stats struct {
+	Received     int
+	Committed    int
+	Duplicates   int
+	DeadLettered int
+	ByReason     map[string]int
+	Commits      int
+	Dropped      int // deliveries of a dead channel left for redelivery
+	Duration     time.Duration
+}
+
+// Consumer is the part of *broker.Consumer an ingester needs.
+type Consumer interface {
+	Deliveries() <-chan broker.Delivery
+	Ack(d broker.Delivery, multiple bool) error
+	QueueDepth(ctx context.Context) (int, error)
+}
+
+// DeadLetterer is the part of *broker.Publisher an ingester needs.
+type DeadLetterer interface {
+	DeadLetter(ctx context.Context, domain, dlq string, d broker.Delivery, reason string) error
+}
+
+// Ingester moves one queue into one raw table.
+type Ingester struct {
+	cfg      Config
+	contract *contract.Contract
+	lh       *lakehouse.Lakehouse
+	consumer Consumer
+	dlq      DeadLetterer
+	log      *slog.Logger
+	recent   *recentSet
+	mem      memory.Allocator
+
+	batch   []pending
+	lastDel *broker.Delivery // newest delivery not yet acknowledged
+	gen     uint64
+	stats   Stats
+}
+
+type pending struct {
+	d  broker.Delivery
+	ev contract.Event
+	ts time.Time
+}
+
+// New returns an ingester; the table must exist (lakehouse.EnsureTable).
+func New(cfg Config, c *contract.Contract, lh *lakehouse.Lakehouse, consumer Consumer, dlq DeadLetterer) (*Ingester, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Ingester{
+		cfg: cfg, contract: c, lh: lh, consumer: consumer, dlq: dlq, log: log,
+		recent: newRecentSet(cfg.DedupeWindow), mem: memory.DefaultAllocator,
+		stats: Stats{ByReason: map[string]int{}},
+	}, nil
+}
+
+// Queue is the name of the queue this ingester consumes.
+func (in *Ingester) Queue() string { return broker.QueueName(in.cfg.Event, in.cfg.Region) }
+
+// Run consumes until the context ends or, with UntilIdle, the queue is empty.
+func (in *Ingester) Run(ctx context.Context) (Stats, error) {
+	start := time.Now()
+	flush := time.NewTicker(in.cfg.FlushInterval)
+	defer flush.Stop()
+	idle := time.NewTimer(in.cfg.IdleTimeout)
+	defer idle.Stop()
+	lastProgress := time.Now()
+	deliveries := in.consumer.Deliveries()
+	// The final commit must happen even though ctx is done (SIGTERM).
+	final := func() error {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		return in.flush(fctx)
+	}
+	defer func() { in.stats.Duration = time.Since(start) }()
+	for {
+		select {
+		case <-ctx.Done():
+			return in.stats, final()
+		case d, ok := <-deliveries:
+			if !ok {
+				return in.stats, final()
+			}
+			if err := in.handle(ctx, d); err != nil {
+				return in.stats, err
+			}
+			if len(in.batch) >= in.cfg.BatchSize {
+				if err := in.flush(ctx); err != nil {
+					return in.stats, err
+				}
+			}
+			if !idle.Stop() {
+				select {
+				case <-idle.C:
+				default:
+				}
+			}
+			idle.Reset(in.cfg.IdleTimeout)
+		case <-flush.C:
+			if err := in.flush(ctx); err != nil {
+				return in.stats, err
+			}
+			if in.cfg.Progress != nil && time.Since(lastProgress) >= time.Second {
+				lastProgress = time.Now()
+				in.printProgress(start, false)
+			}
+		case <-idle.C:
+			if err := in.flush(ctx); err != nil {
+				return in.stats, err
+			}
+			if in.cfg.UntilIdle {
+				depth, err := in.consumer.QueueDepth(ctx)
+				if err == nil && depth == 0 {
+					in.printProgress(start, true)
+					return in.stats, nil
+				}
+			}
+			idle.Reset(in.cfg.IdleTimeout)
+		}
+	}
+}
+
+func (in *Ingester) printProgress(start time.Time, done bool) {
+	if in.cfg.Progress == nil {
+		return
+	}
+	el := time.Since(start).Seconds()
+	state := "..."
+	if done {
+		state = "idle, done"
+	}
+	fmt.Fprintf(in.cfg.Progress, "  ingest %-28s committed %8d  dead-lettered %5d  duplicates %5d  %7.0f/s %s\n",
+		in.Queue(), in.stats.Committed, in.stats.DeadLettered, in.stats.Duplicates, float64(in.stats.Received)/max(el, 1e-9), state)
+}
+
+// handle classifies one delivery: dead-letter it, drop it as a duplicate, or add it to the batch.
+func (in *Ingester) handle(ctx context.Context, d broker.Delivery) error {
+	if d.Generation != in.gen {
+		// The channel that delivered the batch in hand is gone: its deliveries
+		// can no longer be acknowledged and come back on the new channel.
+		in.stats.Dropped += len(in.batch)
+		in.batch = in.batch[:0]
+		in.lastDel = nil
+		in.gen = d.Generation
+	}
+	in.stats.Received++
+	ev, err := in.contract.Decode(d.Body)
+	if err != nil {
+		return in.deadLetter(ctx, d, err)
+	}
+	id := ev.ID()
+	if in.recent.Has(id) {
+		in.stats.Duplicates++
+		in.lastDel = &d
+		return nil
+	}
+	ts, err := ev.Time()
+	if err != nil {
+		return in.deadLetter(ctx, d, err)
+	}
+	in.batch = append(in.batch, pending{d: d, ev: ev, ts: ts})
+	in.lastDel = &d
+	return nil
+}
+
+func (in *Ingester) deadLetter(ctx context.Context, d broker.Delivery, cause error) error {
+	kind := ReasonKind(cause)
+	reason := cause.Error()
+	if len(reason) > in.cfg.MaxReasonBytes {
+		reason = reason[:in.cfg.MaxReasonBytes] + "..."
+	}
+	if err := in.dlq.DeadLetter(ctx, in.cfg.Domain, broker.DLQName(in.cfg.Event, in.cfg.Region), d, kind+": "+reason); err != nil {
+		return fmt.Errorf("dead-lettering message %q (%s): %w", d.MessageID, kind, err)
+	}
+	in.stats.DeadLettered++
+	in.stats.ByReason[kind]++
+	// The DLQ holds it now (confirmed): acknowledge it alone, so that a crash before
+	// the next commit does not put a second copy in the DLQ.
+	if err := in.consumer.Ack(d, false); err != nil && !errors.Is(err, broker.ErrStaleDelivery) {
+		return fmt.Errorf("acknowledging dead-lettered message %q: %w", d.MessageID, err)
+	}
+	return nil
+}
+
+// ReasonKind names the class of a validation failure, for the x-mesh-error header and metrics.
+func ReasonKind(err error) string {
+	switch {
+	case errors.Is(err, contract.ErrTooLarge):
+		return "too_large"
+	case errors.Is(err, contract.ErrInvalidUTF8):
+		return "invalid_utf8"
+	case errors.Is(err, contract.ErrMalformed):
+		return "malformed_json"
+	case errors.Is(err, contract.ErrUnknownEventType):
+		return "unknown_event_type"
+	case errors.Is(err, contract.ErrContractViolation):
+		return "contract_violation"
+	default:
+		return "invalid"
+	}
+}
+
+// flush commits the batch in hand and acknowledges every delivery up to the last one.
+func (in *Ingester) flush(ctx context.Context) error {
+	if in.lastDel == nil {
+		return nil
+	}
+	rows := in.batch
+	if err := in.dropCommitted(ctx, &rows); err != nil {
+		return err
+	}
+	// Duplicates inside one batch (publisher retries) keep their first copy.
+	seen := make(map[string]struct{}, len(rows))
+	kept := rows[:0]
+	for _, p := range rows {
+		id := p.ev.ID()
+		if _, dup := seen[id]; dup {
+			in.stats.Duplicates++
+			continue
+		}
+		seen[id] = struct{}{}
+		kept = append(kept, p)
+	}
+	rows = kept
+	if len(rows) > 0 {
+		if err := in.commit(ctx, rows); err != nil {
+			return err
+		}
+	}
+	if in.cfg.BeforeAck != nil && len(rows) > 0 {
+		in.cfg.BeforeAck(in.stats.Commits)
+	}
+	if err := in.consumer.Ack(*in.lastDel, true); err != nil {
+		if !errors.Is(err, broker.ErrStaleDelivery) {
+			return fmt.Errorf("acknowledging batch of %s: %w", in.Queue(), err)
+		}
+		// Committed but not acknowledged: the redelivered copies are recognised by in.recent.
+		in.log.Warn("batch committed but its channel died before the ack; redeliveries will be deduplicated",
+			"queue", in.Queue(), "rows", len(rows))
+	}
+	for _, p := range rows {
+		in.recent.Add(p.ev.ID())
+	}
+	in.batch = in.batch[:0]
+	in.lastDel = nil
+	return nil
+}
+
+// dropCommitted removes redelivered events that are already in the table.
+func (in *Ingester) dropCommitted(ctx context.Context, rows *[]pending) error {
+	var ids []string
+	dates := map[iceberg.Date]struct{}{}
+	for _, p := range *rows {
+		if p.d.Redelivered {
+			ids = append(ids, p.ev.ID())
+			dates[iceberg.Date(p.ts.UTC().Unix()/86400)] = struct{}{}
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	ds := make([]iceberg.Date, 0, len(dates))
+	for d := range dates {
+		ds = append(ds, d)
+	}
+	existing, err := in.lh.ExistingValues(ctx, in.cfg.Table, "event_id", ids, iceberg.IsIn(iceberg.Reference("event_date"), ds...))
+	if err != nil {
+		return fmt.Errorf("checking %d redelivered events against %s: %w", len(ids), in.cfg.Table, err)
+	}
+	if len(existing) == 0 {
+		return nil
+	}
+	kept := (*rows)[:0]
+	for _, p := range *rows {
+		if _, done := existing[p.ev.ID()]; done {
+			in.stats.Duplicates++
+			in.recent.Add(p.ev.ID())
+			continue
+		}
+		kept = append(kept, p)
+	}
+	*rows = kept
+	return nil
+}
+
+func (in *Ingester) commit(ctx context.Context, rows []pending) error {
+	b := in.contract.NewBatchBuilder(in.mem)
+	now := time.Now().UTC()
+	var maxTS time.Time
+	times := make([]time.Time, len(rows))
+	for i, p := range rows {
+		if err := b.Append(p.ev, now); err != nil {
+			return fmt.Errorf("building batch for %s: event %s: %w", in.cfg.Table, p.ev.ID(), err)
+		}
+		times[i] = p.ts
+		if p.ts.After(maxTS) {
+			maxTS = p.ts
+		}
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	summary := map[string]string{
+		SummaryIngester: in.Queue(),
+		SummaryRows:     strconv.Itoa(len(rows)),
+		SummaryMaxTS:    maxTS.Format(time.RFC3339Nano),
+	}
+	start := time.Now()
+	var (
+		snap int64
+		err  error
+	)
+	for attempt := 1; attempt <= in.cfg.CommitAttempts; attempt++ {
+		snap, err = in.lh.Append(ctx, in.cfg.Table, []arrow.RecordBatch{rec}, summary)
+		if err == nil || ctx.Err() != nil {
+			break
+		}
+		in.log.Warn("commit failed, retrying", "table", in.cfg.Table.String(), "attempt", attempt, "err", err)
+		select {
+		case <-ctx.Done():
+		case <-time.After(time.Duration(attempt) * 200 * time.Millisecond):
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("committing %d rows to %s: %w", len(rows), in.cfg.Table, err)
+	}
+	in.stats.Committed += len(rows)
+	in.stats.Commits++
+	if in.cfg.OnCommit != nil {
+		in.cfg.OnCommit(Commit{Rows: len(rows), SnapshotID: snap, CommittedAt: time.Now(), Took: time.Since(start), EventTimes: times})
+	}
+	return nil
+}

@@ -1,0 +1,519 @@
+package lakehouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/table"
+)
+
+// Backoff bounds of the commit retry loop; each wait is drawn uniformly from
+// [d/2, d] where d doubles from retryBaseWait up to retryMaxWait.
+const (
+	retryBaseWait = 10 * time.Millisecond
+	retryMaxWait  = 1 * time.Second
+)
+
+func sleepBackoff(ctx context.Context, attempt int) error {
+	d := retryBaseWait << min(attempt, 10)
+	if d > retryMaxWait {
+		d = retryMaxWait
+	}
+	d = d/2 + rand.N(d/2+1)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// commitLoop runs attempt against a freshly loaded table until it commits. An
+// attempt that fails with table.ErrCommitFailed (the catalog's compare-and-swap
+// on metadata_location lost against another writer, or a conflict validator
+// rejected the commit) is retried on the new table state after a jittered
+// backoff, at most Config.CommitRetries times. It returns the new snapshot id.
+func (l *Lakehouse) commitLoop(ctx context.Context, id Ident, op string, attempt func(tbl *table.Table) (*table.Table, error)) (int64, error) {
+	for n := 0; ; n++ {
+		tbl, err := l.LoadTable(ctx, id)
+		if err != nil {
+			return 0, fmt.Errorf("%s %s: %w", op, id, err)
+		}
+		committed, err := attempt(tbl)
+		if err == nil {
+			snap := committed.CurrentSnapshot()
+			if snap == nil {
+				return 0, nil
+			}
+			if n > 0 {
+				l.log.Debug("lakehouse commit succeeded after retries", "table", id.String(), "op", op, "retries", n)
+			}
+			return snap.SnapshotID, nil
+		}
+		if !isConflict(err) {
+			return 0, fmt.Errorf("%s %s: %w", op, id, err)
+		}
+		if n >= l.cfg.CommitRetries {
+			l.log.Warn("lakehouse commit conflict, retries exhausted", "table", id.String(), "op", op, "retries", n, "err", err)
+			return 0, fmt.Errorf("%s %s: %w after %d retries: %w", op, id, ErrCommitConflict, n, err)
+		}
+		l.log.Debug("lakehouse commit conflict, retrying", "table", id.String(), "op", op, "attempt", n+1, "err", err)
+		if err := sleepBackoff(ctx, n); err != nil {
+			return 0, fmt.Errorf("%s %s: %w", op, id, err)
+		}
+	}
+}
+
+// isConflict reports whether err means "another writer committed first; nothing
+// of ours was committed": table.ErrCommitFailed (the catalog's compare-and-swap
+// on metadata_location failed, or a conflict validator fired) or a failed
+// table requirement (iceberg-go checks AssertRefSnapshotID against the freshly
+// loaded metadata before the swap and returns an unwrapped "requirement
+// failed: branch "main" has changed / was created concurrently" error).
+func isConflict(err error) bool {
+	return errors.Is(err, table.ErrCommitFailed) || strings.Contains(err.Error(), "requirement failed:")
+}
+
+func toProps(m map[string]string) iceberg.Properties {
+	p := make(iceberg.Properties, len(m))
+	for k, v := range m {
+		p[k] = v
+	}
+	return p
+}
+
+// retainingSeq yields recs, retaining each one first: iceberg-go's writers
+// release the batches they consume, the caller keeps ownership of recs.
+func retainingSeq(recs []arrow.RecordBatch) iter.Seq2[arrow.RecordBatch, error] {
+	return func(yield func(arrow.RecordBatch, error) bool) {
+		for _, r := range recs {
+			r.Retain()
+			if !yield(r, nil) {
+				r.Release()
+				return
+			}
+		}
+	}
+}
+
+func nonEmpty(recs []arrow.RecordBatch) []arrow.RecordBatch {
+	out := make([]arrow.RecordBatch, 0, len(recs))
+	for _, r := range recs {
+		if r != nil && r.NumRows() > 0 {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// writeDataFiles writes recs as Parquet data files of tbl without committing them.
+func writeDataFiles(ctx context.Context, tbl *table.Table, recs []arrow.RecordBatch) ([]iceberg.DataFile, error) {
+	if len(recs) == 0 {
+		return nil, nil
+	}
+	var files []iceberg.DataFile
+	for df, err := range table.WriteRecords(ctx, tbl, recs[0].Schema(), retainingSeq(recs)) {
+		if err != nil {
+			return nil, fmt.Errorf("writing data files: %w", err)
+		}
+		files = append(files, df)
+	}
+	return files, nil
+}
+
+// removeFiles deletes data files that never made it into a snapshot.
+func (l *Lakehouse) removeFiles(ctx context.Context, tbl *table.Table, files []iceberg.DataFile) {
+	fs, err := tbl.FS(ctx)
+	if err != nil {
+		return
+	}
+	for _, f := range files {
+		if err := fs.Remove(f.FilePath()); err != nil {
+			l.log.Debug("lakehouse: removing uncommitted file", "path", f.FilePath(), "err", err)
+		}
+	}
+}
+
+// Append commits recs as one snapshot carrying summary in its summary
+// properties (e.g. mesh.ingester, mesh.run_id) and returns the snapshot id.
+// The data files are written once; when another writer commits first the table
+// is reloaded and the same files are committed on top of the new snapshot, up
+// to Config.CommitRetries times. With no rows it commits nothing and returns
+// the current snapshot id.
+func (l *Lakehouse) Append(ctx context.Context, id Ident, recs []arrow.RecordBatch, summary map[string]string) (int64, error) {
+	recs = nonEmpty(recs)
+	tbl, err := l.LoadTable(ctx, id)
+	if err != nil {
+		return 0, fmt.Errorf("appending to %s: %w", id, err)
+	}
+	if len(recs) == 0 {
+		return currentSnapshotID(tbl), nil
+	}
+	files, err := writeDataFiles(ctx, tbl, recs)
+	if err != nil {
+		return 0, fmt.Errorf("appending to %s: %w", id, err)
+	}
+	props := toProps(summary)
+	snap, err := l.commitLoop(ctx, id, "appending to", func(tbl *table.Table) (*table.Table, error) {
+		tx := tbl.NewTransaction()
+		if err := tx.AddDataFiles(ctx, files, props, table.WithoutDuplicateCheck()); err != nil {
+			return nil, err
+		}
+		return tx.Commit(ctx)
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		l.removeFiles(ctx, tbl, files)
+	}
+	return snap, err
+}
+
+func currentSnapshotID(tbl *table.Table) int64 {
+	if s := tbl.CurrentSnapshot(); s != nil {
+		return s.SnapshotID
+	}
+	return 0
+}
+
+// Overwrite deletes the rows matching filter (e.g. one partition:
+// iceberg.EqualTo(iceberg.Reference("event_date"), d)) and adds recs, in one
+// commit. Files wholly inside the filter are dropped, files partly inside it
+// are rewritten (copy-on-write). A conflicting concurrent commit makes it start
+// over on the fresh table state.
+func (l *Lakehouse) Overwrite(ctx context.Context, id Ident, filter iceberg.BooleanExpression, recs []arrow.RecordBatch, summary map[string]string) (int64, error) {
+	recs = nonEmpty(recs)
+	if filter == nil {
+		filter = iceberg.AlwaysTrue{}
+	}
+	props := toProps(summary)
+	return l.commitLoop(ctx, id, "overwriting", func(tbl *table.Table) (*table.Table, error) {
+		tx := tbl.NewTransaction()
+		if len(recs) == 0 {
+			if err := tx.Delete(ctx, filter, props); err != nil {
+				return nil, err
+			}
+		} else {
+			rdr, err := array.NewRecordReader(recs[0].Schema(), recs)
+			if err != nil {
+				return nil, err
+			}
+			err = tx.Overwrite(ctx, rdr, props, table.WithOverwriteFilter(filter))
+			rdr.Release()
+			if err != nil {
+				return nil, err
+			}
+		}
+		return tx.Commit(ctx)
+	})
+}
+
+// Upsert replaces rows by key: every existing row whose keyColumns equal those
+// of an incoming row is deleted, and recs are appended, in one snapshot
+// (merge-on-read: an Iceberg row delta with equality-delete files). Incoming
+// rows are not deduplicated among themselves.
+//
+// Equality deletes are scoped to a partition. When the key does not contain
+// the partition column, Upsert first looks up the partitions in which the keys
+// already live and writes a delete there too, so a key that moves between
+// partitions is still replaced.
+func (l *Lakehouse) Upsert(ctx context.Context, id Ident, keyColumns []string, recs []arrow.RecordBatch, summary map[string]string) (int64, error) {
+	recs = nonEmpty(recs)
+	if len(keyColumns) == 0 {
+		return 0, fmt.Errorf("upserting into %s: %w: no key columns", id, ErrNoColumn)
+	}
+	tbl, err := l.LoadTable(ctx, id)
+	if err != nil {
+		return 0, fmt.Errorf("upserting into %s: %w", id, err)
+	}
+	if len(recs) == 0 {
+		return currentSnapshotID(tbl), nil
+	}
+	sc := tbl.Schema()
+	fieldIDs := make([]int, len(keyColumns))
+	for i, c := range keyColumns {
+		f, ok := sc.FindFieldByName(c)
+		if !ok {
+			return 0, fmt.Errorf("upserting into %s: %w: key column %q", id, ErrNoColumn, c)
+		}
+		fieldIDs[i] = f.ID
+		if recs[0].Schema().FieldIndices(c) == nil {
+			return 0, fmt.Errorf("upserting into %s: %w: key column %q missing from records", id, ErrNoColumn, c)
+		}
+	}
+	files, err := writeDataFiles(ctx, tbl, recs)
+	if err != nil {
+		return 0, fmt.Errorf("upserting into %s: %w", id, err)
+	}
+	props := toProps(summary)
+	snap, err := l.commitLoop(ctx, id, "upserting into", func(tbl *table.Table) (*table.Table, error) {
+		tx := tbl.NewTransaction()
+		delRecs, err := l.equalityDeleteRecords(ctx, tbl, keyColumns, recs)
+		if err != nil {
+			return nil, err
+		}
+		defer func() {
+			for _, r := range delRecs {
+				r.Release()
+			}
+		}()
+		var delFiles []iceberg.DataFile
+		if len(delRecs) > 0 {
+			delFiles, err = tx.WriteEqualityDeletes(ctx, fieldIDs, retainingSeq(delRecs))
+			if err != nil {
+				return nil, fmt.Errorf("writing equality deletes: %w", err)
+			}
+		}
+		rd := tx.NewRowDelta(props).AddRows(files...)
+		if len(delFiles) > 0 {
+			rd.AddDeletes(delFiles...)
+		}
+		if err := rd.Commit(ctx); err != nil {
+			return nil, err
+		}
+		return tx.Commit(ctx)
+	})
+	if err != nil && !errors.Is(err, context.Canceled) {
+		l.removeFiles(ctx, tbl, files)
+	}
+	return snap, err
+}
+
+// partitionSourceColumns lists the schema columns the current spec partitions by.
+func partitionSourceColumns(tbl *table.Table) []string {
+	var cols []string
+	spec := tbl.Spec()
+	for _, f := range spec.Fields() {
+		if name, ok := tbl.Schema().FindColumnName(f.SourceID()); ok && !slices.Contains(cols, name) {
+			cols = append(cols, name)
+		}
+	}
+	return cols
+}
+
+// equalityDeleteRecords builds the records of the equality-delete files: the
+// key columns plus the partition source columns, taken from the incoming rows
+// and, when the key does not determine the partition, from the existing rows
+// with an incoming key.
+func (l *Lakehouse) equalityDeleteRecords(ctx context.Context, tbl *table.Table, keyColumns []string, recs []arrow.RecordBatch) ([]arrow.RecordBatch, error) {
+	cols := slices.Clone(keyColumns)
+	extra := false
+	for _, c := range partitionSourceColumns(tbl) {
+		if !slices.Contains(cols, c) {
+			cols = append(cols, c)
+			extra = true
+		}
+	}
+	in := recs[0].Schema()
+	fields := make([]arrow.Field, len(cols))
+	for i, c := range cols {
+		idx := in.FieldIndices(c)
+		if idx == nil {
+			return nil, fmt.Errorf("%w: column %q missing from records", ErrNoColumn, c)
+		}
+		f := in.Field(idx[0])
+		fields[i] = arrow.Field{Name: f.Name, Type: f.Type, Nullable: f.Nullable, Metadata: f.Metadata}
+	}
+	out := arrow.NewSchema(fields, nil)
+	var result []arrow.RecordBatch
+	keys := map[string]struct{}{}
+	for _, r := range recs {
+		p, err := project(ctx, r, out)
+		if err != nil {
+			return nil, err
+		}
+		for i := range int(p.NumRows()) {
+			keys[rowKey(p, len(keyColumns), i)] = struct{}{}
+		}
+		result = append(result, p)
+	}
+	if !extra || tbl.CurrentSnapshot() == nil {
+		return result, nil
+	}
+	// Find the partitions where the incoming keys already live.
+	filter, err := inFilter(keyColumns[0], recs)
+	if err != nil {
+		return nil, err
+	}
+	_, it, err := tbl.Scan(table.WithRowFilter(filter), table.WithSelectedFields(cols...)).ToArrowRecords(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("looking up existing keys: %w", err)
+	}
+	for r, err := range it {
+		if err != nil {
+			return nil, fmt.Errorf("looking up existing keys: %w", err)
+		}
+		p, err := project(ctx, r, out)
+		r.Release()
+		if err != nil {
+			return nil, err
+		}
+		mask := array.NewBooleanBuilder(memory.DefaultAllocator)
+		for i := range int(p.NumRows()) {
+			_, ok := keys[rowKey(p, len(keyColumns), i)]
+			mask.Append(ok)
+		}
+		m := mask.NewArray()
+		mask.Release()
+		kept, err := compute.FilterRecordBatch(ctx, p, m, compute.DefaultFilterOptions())
+		m.Release()
+		p.Release()
+		if err != nil {
+			return nil, fmt.Errorf("filtering existing keys: %w", err)
+		}
+		if kept.NumRows() == 0 {
+			kept.Release()
+			continue
+		}
+		result = append(result, kept)
+	}
+	return result, nil
+}
+
+// project selects the columns of out from r by name, casting where the types differ.
+func project(ctx context.Context, r arrow.RecordBatch, out *arrow.Schema) (arrow.RecordBatch, error) {
+	arrs := make([]arrow.Array, out.NumFields())
+	defer func() {
+		for _, a := range arrs {
+			if a != nil {
+				a.Release()
+			}
+		}
+	}()
+	for i, f := range out.Fields() {
+		idx := r.Schema().FieldIndices(f.Name)
+		if idx == nil {
+			return nil, fmt.Errorf("%w: column %q", ErrNoColumn, f.Name)
+		}
+		col := r.Column(idx[0])
+		if arrow.TypeEqual(col.DataType(), f.Type) {
+			col.Retain()
+			arrs[i] = col
+			continue
+		}
+		c, err := compute.CastArray(ctx, col, compute.SafeCastOptions(f.Type))
+		if err != nil {
+			return nil, fmt.Errorf("casting column %q: %w", f.Name, err)
+		}
+		arrs[i] = c
+	}
+	return array.NewRecordBatch(out, arrs, r.NumRows()), nil
+}
+
+func rowKey(r arrow.RecordBatch, n, row int) string {
+	var b strings.Builder
+	for c := range n {
+		col := r.Column(c)
+		if col.IsNull(row) {
+			b.WriteString("\x00null")
+		} else {
+			b.WriteString(col.ValueStr(row))
+		}
+		b.WriteByte(0x1f)
+	}
+	return b.String()
+}
+
+// inFilter builds "column IN (values of column in recs)".
+func inFilter(column string, recs []arrow.RecordBatch) (iceberg.BooleanExpression, error) {
+	var lits []iceberg.Literal
+	seen := map[string]struct{}{}
+	for _, r := range recs {
+		idx := r.Schema().FieldIndices(column)
+		if idx == nil {
+			return nil, fmt.Errorf("%w: column %q", ErrNoColumn, column)
+		}
+		col := r.Column(idx[0])
+		for i := range col.Len() {
+			if col.IsNull(i) {
+				continue
+			}
+			s := col.ValueStr(i)
+			if _, ok := seen[s]; ok {
+				continue
+			}
+			seen[s] = struct{}{}
+			switch a := col.(type) {
+			case *array.String:
+				lits = append(lits, iceberg.NewLiteral(a.Value(i)))
+			case *array.LargeString:
+				lits = append(lits, iceberg.NewLiteral(a.Value(i)))
+			case *array.Int64:
+				lits = append(lits, iceberg.NewLiteral(a.Value(i)))
+			case *array.Int32:
+				lits = append(lits, iceberg.NewLiteral(a.Value(i)))
+			case *array.Date32:
+				lits = append(lits, iceberg.NewLiteral(iceberg.Date(a.Value(i))))
+			default:
+				return iceberg.AlwaysTrue{}, nil // no pushdown: scan everything, filter in Go
+			}
+		}
+	}
+	if len(lits) == 0 {
+		return iceberg.AlwaysFalse{}, nil
+	}
+	return iceberg.SetPredicate(iceberg.OpIn, iceberg.Reference(column), lits), nil
+}
+
+// ExistingValues reports which of values already appear in the string column
+// of the table. The scan filters on column IN values, and on prune when it is
+// not nil (e.g. event_date IN dates, so only those partitions are read).
+// Ingesters use it to drop redelivered events that were already committed.
+func (l *Lakehouse) ExistingValues(ctx context.Context, id Ident, column string, values []string, prune iceberg.BooleanExpression) (map[string]struct{}, error) {
+	found := map[string]struct{}{}
+	if len(values) == 0 {
+		return found, nil
+	}
+	tbl, err := l.LoadTable(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("looking up %s values in %s: %w", column, id, err)
+	}
+	if _, ok := tbl.Schema().FindFieldByName(column); !ok {
+		return nil, fmt.Errorf("looking up %s values in %s: %w: %q", column, id, ErrNoColumn, column)
+	}
+	if tbl.CurrentSnapshot() == nil {
+		return found, nil
+	}
+	var filter iceberg.BooleanExpression = iceberg.IsIn(iceberg.Reference(column), values...)
+	if prune != nil {
+		filter = iceberg.NewAnd(filter, prune)
+	}
+	_, it, err := tbl.Scan(table.WithRowFilter(filter), table.WithSelectedFields(column)).ToArrowRecords(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("looking up %s values in %s: %w", column, id, err)
+	}
+	for r, err := range it {
+		if err != nil {
+			return nil, fmt.Errorf("looking up %s values in %s: %w", column, id, err)
+		}
+		col := r.Column(0)
+		for i := range col.Len() {
+			if col.IsNull(i) {
+				continue
+			}
+			switch a := col.(type) {
+			case *array.String:
+				found[a.Value(i)] = struct{}{}
+			case *array.LargeString:
+				found[a.Value(i)] = struct{}{}
+			case *array.StringView:
+				found[a.Value(i)] = struct{}{}
+			default:
+				found[col.ValueStr(i)] = struct{}{}
+			}
+		}
+		r.Release()
+	}
+	return found, nil
+}

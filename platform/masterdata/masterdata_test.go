@@ -1,0 +1,45 @@
+package masterdata
+
+import (
+	"regexp"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meshterious/warehouse/platform/gen"
+)
+
+func TestProductsAreDeterministicAndSane(t *testing.T) {
+	a, b := Products(), Products()
+	require.Len(t, a, NumProducts)
+	assert.Equal(t, a, b)
+	assert.Equal(t, "P-00001", a[0].ID)
+	assert.Equal(t, "P-00500", a[NumProducts-1].ID)
+	cats := map[string]int{}
+	for _, p := range a {
+		assert.Greater(t, p.Price, p.UnitCost, p.ID)
+		assert.Greater(t, p.UnitCost, 0.0, p.ID)
+		cats[p.Category]++
+	}
+	assert.Len(t, cats, len(Categories()))
+}
+
+func TestWarehouses(t *testing.T) {
+	idRE := regexp.MustCompile(`^WH-[A-Z]{2,4}-[0-9]{2}$`)
+	seen := map[string]bool{}
+	for _, name := range gen.RegionNames() {
+		reg, err := gen.LookupRegion(name)
+		require.NoError(t, err)
+		ws := Warehouses(name)
+		require.Len(t, ws, warehousesPerRegion, name)
+		assert.Equal(t, ws, Warehouses(name))
+		for _, w := range ws {
+			assert.Regexp(t, idRE, w.ID)
+			assert.True(t, reg.Contains(w.Lat, w.Lon), "%s at %f,%f outside %s", w.ID, w.Lat, w.Lon, name)
+			assert.False(t, seen[w.ID], "duplicate %s", w.ID)
+			seen[w.ID] = true
+		}
+	}
+	assert.Nil(t, Warehouses("mars"))
+}

@@ -1,0 +1,155 @@
+package render
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// Formats accepted by Write.
+const (
+	FormatTable = "table"
+	FormatCSV   = "csv"
+	FormatJSON  = "json"
+)
+
+// Write prints columns and rows in the given format.
+func Write(w io.Writer, format string, columns []string, rows [][]any) error {
+	switch format {
+	case FormatTable, "":
+		return Table(w, columns, rows)
+	case FormatCSV:
+		return CSV(w, columns, rows)
+	case FormatJSON:
+		return JSON(w, columns, rows)
+	default:
+		return fmt.Errorf("--format %q: want table, csv or json", format)
+	}
+}
+
+// Cell formats one value for text output.
+func Cell(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return "NULL"
+	case string:
+		return x
+	case []byte:
+		return string(x)
+	case time.Time:
+		if x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 {
+			return x.Format("2006-01-02")
+		}
+		return x.UTC().Format("2006-01-02 15:04:05.000000Z")
+	case float64:
+		return fmt.Sprintf("%.6g", x)
+	case float32:
+		return fmt.Sprintf("%.6g", x)
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func isNumeric(v any) bool {
+	switch v.(type) {
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
+		return true
+	}
+	return false
+}
+
+// Table prints an aligned table with a header rule and a row count.
+func Table(w io.Writer, columns []string, rows [][]any) error {
+	widths := make([]int, len(columns))
+	right := make([]bool, len(columns))
+	for i, c := range columns {
+		widths[i] = utf8.RuneCountInString(c)
+	}
+	cells := make([][]string, len(rows))
+	for r, row := range rows {
+		cells[r] = make([]string, len(columns))
+		for i := range columns {
+			var v any
+			if i < len(row) {
+				v = row[i]
+			}
+			s := Cell(v)
+			cells[r][i] = s
+			widths[i] = max(widths[i], utf8.RuneCountInString(s))
+			if isNumeric(v) {
+				right[i] = true
+			}
+		}
+	}
+	line := func(vals []string) {
+		parts := make([]string, len(vals))
+		for i, s := range vals {
+			pad := strings.Repeat(" ", widths[i]-utf8.RuneCountInString(s))
+			if right[i] {
+				parts[i] = pad + s
+			} else {
+				parts[i] = s + pad
+			}
+		}
+		fmt.Fprintln(w, strings.TrimRight(strings.Join(parts, "  "), " "))
+	}
+	line(columns)
+	rule := make([]string, len(columns))
+	for i := range rule {
+		rule[i] = strings.Repeat("-", widths[i])
+	}
+	line(rule)
+	for _, c := range cells {
+		line(c)
+	}
+	noun := "rows"
+	if len(rows) == 1 {
+		noun = "row"
+	}
+	_, err := fmt.Fprintf(w, "(%d %s)\n", len(rows), noun)
+	return err
+}
+
+// CSV prints a header and one record per row.
+func CSV(w io.Writer, columns []string, rows [][]any) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write(columns); err != nil {
+		return err
+	}
+	rec := make([]string, len(columns))
+	for _, row := range rows {
+		for i := range columns {
+			if i < len(row) && row[i] != nil {
+				rec[i] = Cell(row[i])
+			} else {
+				rec[i] = ""
+			}
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// JSON prints one JSON object per row (JSON lines).
+func JSON(w io.Writer, columns []string, rows [][]any) error {
+	enc := json.NewEncoder(w)
+	for _, row := range rows {
+		obj := make(map[string]any, len(columns))
+		for i, c := range columns {
+			if i < len(row) {
+				obj[c] = row[i]
+			}
+		}
+		if err := enc.Encode(obj); err != nil {
+			return err
+		}
+	}
+	return nil
+}
