@@ -1,6 +1,6 @@
 //go:build mage
 
-// The Mesh-terious Warehouse build: `go run mage.go -l` lists the targets.
+// The Mesh-terious Warehouse build: 'go run mage.go -l' lists the targets.
 package main
 
 import (
@@ -24,7 +24,7 @@ import (
 // Default runs when mage gets no target.
 var Default = Demo
 
-// Domain targets act on one domain: `go run mage.go domain:test orders`.
+// Domain targets act on one domain: 'go run mage.go domain:test orders'.
 type Domain mg.Namespace
 
 // Bench targets print performance figures; they never fail on time.
@@ -210,7 +210,7 @@ func Test() error {
 	return nil
 }
 
-// Test runs the tests of one domain module: `go run mage.go domain:test orders`.
+// Test runs the tests of one domain module: 'go run mage.go domain:test orders'.
 func (Domain) Test(name string) error {
 	d, err := domainNamed(name)
 	if err != nil {
@@ -222,7 +222,7 @@ func (Domain) Test(name string) error {
 	return testModule(filepath.Join(root(), d.Dir), nil)
 }
 
-// Build compiles one domain binary into bin/: `go run mage.go domain:build orders`.
+// Build compiles one domain binary into bin/: 'go run mage.go domain:build orders'.
 func (Domain) Build(name string) error {
 	d, err := domainNamed(name)
 	if err != nil {
@@ -325,4 +325,3 @@ func Modules() error {
 	fmt.Println(strings.Join(mods, "\n"))
 	return nil
 }
-

@@ -326,7 +326,11 @@ func runIngest(ctx context.Context, a *App, args []string) error {
 	results := make([]ingest.Stats, len(regions))
 	for i, r := range regions {
 		g.Go(func() error {
-			cons, err := broker.NewConsumer(gctx, bcfg, broker.QueueName(*event, r))
+			// The consumer outlives the signal that stops the ingester: the
+			// final batch is committed and then acknowledged on this channel.
+			consCtx, cancelCons := context.WithCancel(context.WithoutCancel(gctx))
+			defer cancelCons()
+			cons, err := broker.NewConsumer(consCtx, bcfg, broker.QueueName(*event, r))
 			if err != nil {
 				return err
 			}

@@ -186,14 +186,15 @@ func (in *Ingester) Run(ctx context.Context) (Stats, error) {
 		defer cancel()
 		return in.flush(fctx)
 	}
-	defer func() { in.stats.Duration = time.Since(start) }()
 	for {
 		select {
 		case <-ctx.Done():
-			return in.stats, final()
+			err := final()
+			return in.finish(start), err
 		case d, ok := <-deliveries:
 			if !ok {
-				return in.stats, final()
+				err := final()
+				return in.finish(start), err
 			}
 			if err := in.handle(ctx, d); err != nil {
 				return in.stats, err
@@ -226,12 +227,17 @@ func (in *Ingester) Run(ctx context.Context) (Stats, error) {
 				depth, err := in.consumer.QueueDepth(ctx)
 				if err == nil && depth == 0 {
 					in.printProgress(start, true)
-					return in.stats, nil
+					return in.finish(start), nil
 				}
 			}
 			idle.Reset(in.cfg.IdleTimeout)
 		}
 	}
+}
+
+func (in *Ingester) finish(start time.Time) Stats {
+	in.stats.Duration = time.Since(start)
+	return in.stats
 }
 
 func (in *Ingester) printProgress(start time.Time, done bool) {
@@ -345,7 +351,7 @@ func (in *Ingester) flush(ctx context.Context) error {
 		in.cfg.BeforeAck(in.stats.Commits)
 	}
 	if err := in.consumer.Ack(*in.lastDel, true); err != nil {
-		if !errors.Is(err, broker.ErrStaleDelivery) {
+		if !errors.Is(err, broker.ErrStaleDelivery) && !errors.Is(err, broker.ErrClosed) {
 			return fmt.Errorf("acknowledging batch of %s: %w", in.Queue(), err)
 		}
 		// Committed but not acknowledged: the redelivered copies are recognised by in.recent.

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"sort"
+	"strconv"
 	"time"
 
 	"github.com/meshterious/warehouse/platform/broker"
@@ -183,7 +184,9 @@ func New(cfg Config, c *contract.Contract, g Generator, pub Publisher) (*Produce
 	}
 	return &Producer{
 		cfg: cfg, contract: c, gen: g, pub: pub, region: region,
-		rng:   gen.NewRand(cfg.Seed, cfg.Run),
+		// The region is part of the stream so that regions never share event_ids,
+		// even with an explicit --seed.
+		rng:   gen.NewRand(cfg.Seed, gen.DefaultSeed(cfg.Region, strconv.FormatUint(cfg.Run, 10))),
 		stats: Stats{Injected: map[string]int{}},
 	}, nil
 }
