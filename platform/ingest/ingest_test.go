@@ -1,0 +1,69 @@
+package ingest
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meshterious/warehouse/platform/contract"
+	"github.com/meshterious/warehouse/platform/lakehouse"
+)
+
+func TestRecentSetForgetsOldestFirst(t *testing.T) {
+	s := newRecentSet(3)
+	for i := 0; i < 5; i++ {
+		s.Add(fmt.Sprint(i))
+	}
+	s.Add("4") // re-adding must not evict anything
+	assert.Equal(t, 3, s.Len())
+	for id, want := range map[string]bool{"0": false, "1": false, "2": true, "3": true, "4": true} {
+		assert.Equal(t, want, s.Has(id), id)
+	}
+}
+
+func TestReasonKind(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("x: %w", contract.ErrTooLarge), "too_large"},
+		{fmt.Errorf("x: %w", contract.ErrInvalidUTF8), "invalid_utf8"},
+		{fmt.Errorf("x: %w", contract.ErrMalformed), "malformed_json"},
+		{fmt.Errorf("x: %w", contract.ErrUnknownEventType), "unknown_event_type"},
+		{&contract.ViolationError{Contract: "orders.v1"}, "contract_violation"},
+		{fmt.Errorf("something else"), "invalid"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.want, func(t *testing.T) { assert.Equal(t, tt.want, ReasonKind(tt.err)) })
+	}
+}
+
+func TestConfigValidate(t *testing.T) {
+	ok := Config{Domain: "orders", Event: "orders", Region: "us-east", Table: lakehouse.Ident{Namespace: "orders", Name: "raw_orders"}}
+	tests := []struct {
+		name        string
+		mutate      func(*Config)
+		errContains string
+	}{
+		{name: "valid", mutate: func(*Config) {}},
+		{name: "batch size", mutate: func(c *Config) { c.BatchSize = -1 }, errContains: "--batch-size must be at least 1"},
+		{name: "flush interval", mutate: func(c *Config) { c.FlushInterval = -time.Second }, errContains: "--flush-interval must be positive"},
+		{name: "no table", mutate: func(c *Config) { c.Table = lakehouse.Ident{} }, errContains: "table is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ok
+			tt.mutate(&c)
+			err := c.WithDefaults().Validate()
+			if tt.errContains == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorContains(t, err, tt.errContains)
+			assert.ErrorIs(t, err, ErrInvalidConfig)
+		})
+	}
+}
