@@ -8,7 +8,9 @@ type recentSet struct {
 }
 
 func newRecentSet(capacity int) *recentSet {
-	return &recentSet{ids: make(map[string]struct{}, capacity), ring: make([]string, capacity)}
+	// The map grows as ids arrive: a window sized for the worst case costs
+	// nothing until it is needed.
+	return &recentSet{ids: make(map[string]struct{}), ring: make([]string, capacity)}
 }
 
 func (s *recentSet) Has(id string) bool {
