@@ -175,10 +175,10 @@ func (Deps) MinIO() error {
 // testModule compiles a module's tests in parallel, then runs them one package at
 // a time: several packages drop broker connections on purpose and would disturb each other.
 func testModule(dir string, extra []string) error {
-	if err := run(dir, nil, "go", "test", "-count=1", "-run", "^$", "./..."); err != nil {
+	if err := run(dir, nil, "go", "test", "-race", "-count=1", "-run", "^$", "./..."); err != nil {
 		return err
 	}
-	args := append([]string{"test", "-count=1", "-p", "1", "-timeout", "20m"}, extra...)
+	args := append([]string{"test", "-race", "-count=1", "-p", "1", "-timeout", "20m"}, extra...)
 	return run(dir, nil, "go", append(args, "./...")...)
 }
 
