@@ -128,11 +128,7 @@ func runProduce(ctx context.Context, a *App, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	c, ok := a.Domain.Contracts[*event]
-	if !ok {
-		return fmt.Errorf("--event %q: domain %s declares %v", *event, a.Domain.Name(), a.Domain.Events())
-	}
-	regions, err := a.Domain.Regions(*region)
+	c, regions, err := a.Domain.Target(*event, *region)
 	if err != nil {
 		return err
 	}
@@ -286,11 +282,7 @@ func runIngest(ctx context.Context, a *App, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	c, ok := a.Domain.Contracts[*event]
-	if !ok {
-		return fmt.Errorf("--event %q: domain %s declares %v", *event, a.Domain.Name(), a.Domain.Events())
-	}
-	regions, err := a.Domain.Regions(*region)
+	c, regions, err := a.Domain.Target(*event, *region)
 	if err != nil {
 		return err
 	}

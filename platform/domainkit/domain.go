@@ -95,3 +95,17 @@ func (d *Domain) Regions(flag string) ([]string, error) {
 	}
 	return []string{flag}, nil
 }
+
+// Target resolves the --event and --region flags of a command: the event's
+// contract and the regions to work on.
+func (d *Domain) Target(event, region string) (*contract.Contract, []string, error) {
+	c, ok := d.Contracts[event]
+	if !ok {
+		return nil, nil, fmt.Errorf("--event %q: domain %s declares %v", event, d.Name(), d.Events())
+	}
+	regions, err := d.Regions(region)
+	if err != nil {
+		return nil, nil, err
+	}
+	return c, regions, nil
+}

@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/meshterious/warehouse/platform/lakehouse"
 	"github.com/meshterious/warehouse/platform/mesh"
 	"github.com/meshterious/warehouse/platform/query"
 	"github.com/meshterious/warehouse/platform/render"
@@ -93,11 +94,7 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if stmt == "" {
 		return errors.New(`no SQL given: meshctl sql "SELECT ..." (or pipe it on stdin)`)
 	}
-	rt, err := mesh.Load(stderr)
-	if err != nil {
-		return err
-	}
-	lh, err := rt.OpenLakehouse(ctx)
+	rt, lh, err := openLakehouse(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -125,11 +122,7 @@ func runTables(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	rt, err := mesh.Load(stderr)
-	if err != nil {
-		return err
-	}
-	lh, err := rt.OpenLakehouse(ctx)
+	_, lh, err := openLakehouse(ctx, stderr)
 	if err != nil {
 		return err
 	}
@@ -161,4 +154,17 @@ func runConfig(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fmt.Fprint(stdout, rt.Config.String())
 	return nil
+}
+
+// openLakehouse loads the configuration and opens the lakehouse it names.
+func openLakehouse(ctx context.Context, stderr io.Writer) (*mesh.Runtime, *lakehouse.Lakehouse, error) {
+	rt, err := mesh.Load(stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	lh, err := rt.OpenLakehouse(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	return rt, lh, nil
 }
