@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/meshterious/warehouse/platform/dags"
 	"github.com/meshterious/warehouse/platform/domainspec"
 )
 
@@ -70,16 +71,71 @@ type GeneratedFile struct {
 	Content []byte
 }
 
-// Generate computes every generated file of the repository at root.
+// Generate computes every generated file of the repository at root:
+// CODEOWNERS, go.work, the Airflow DAG files and docker-compose.yml's
+// generated blocks.
 func Generate(root string) ([]GeneratedFile, error) {
-	domains, err := domainspec.LoadAll(root)
+	all, domains, err := dags.LoadAll(root)
 	if err != nil {
 		return nil, err
 	}
-	return []GeneratedFile{
+	files := []GeneratedFile{
 		{Path: "CODEOWNERS", Content: CodeOwners(domains)},
 		{Path: "go.work", Content: GoWork(domains)},
-	}, nil
+	}
+	airflow, err := dags.Airflow(all)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range airflow {
+		files = append(files, GeneratedFile{Path: f.Path, Content: f.Content})
+	}
+	compose, err := ComposeFile(root, domains)
+	if err != nil {
+		return nil, err
+	}
+	files = append(files, GeneratedFile{Path: ComposePath, Content: compose})
+	return files, nil
+}
+
+// GeneratedPaths are the paths (relative to root) that mage check compares with git.
+var GeneratedPaths = []string{"CODEOWNERS", "go.work", dags.AirflowDir, ComposePath}
+
+// StaleAirflowFiles lists generated Airflow files under root/dags/ that no
+// declaration produces any more (a DAG was removed or renamed).
+func StaleAirflowFiles(root string, files []GeneratedFile) ([]string, error) {
+	want := map[string]bool{}
+	for _, f := range files {
+		want[filepath.ToSlash(f.Path)] = true
+	}
+	matches, err := filepath.Glob(filepath.Join(root, dags.AirflowDir, "*_dags", "*.py"))
+	if err != nil {
+		return nil, err
+	}
+	top, err := filepath.Glob(filepath.Join(root, dags.AirflowDir, "*.py"))
+	if err != nil {
+		return nil, err
+	}
+	var stale []string
+	for _, m := range append(matches, top...) {
+		rel, err := filepath.Rel(root, m)
+		if err != nil {
+			return nil, err
+		}
+		rel = filepath.ToSlash(rel)
+		if want[rel] {
+			continue
+		}
+		data, err := os.ReadFile(m)
+		if err != nil {
+			return nil, err
+		}
+		if bytes.Contains(data, []byte("DO NOT EDIT")) {
+			stale = append(stale, rel)
+		}
+	}
+	sort.Strings(stale)
+	return stale, nil
 }
 
 // WriteGenerated writes the generated files and returns those that changed.

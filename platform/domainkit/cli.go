@@ -48,8 +48,10 @@ func Main(d *Domain, extra ...Command) int {
 	app.Commands = append([]Command{
 		{Name: "produce", Summary: "publish events: --burst N | --live | --replay file.csv", Run: runProduce},
 		{Name: "ingest", Summary: "consume a queue into the raw Iceberg table", Run: runIngest},
+		{Name: "transform", Summary: "run the dbt project into Iceberg: run|test|build|seed [--select X] [--full-refresh]", Run: runTransform},
 		{Name: "setup", Summary: "declare exchanges, queues, DLQs and raw tables (idempotent)", Run: runSetup},
 		{Name: "info", Summary: "show the domain's declaration", Run: runInfo},
+		{Name: "maintain", Summary: "Iceberg maintenance: compact | expire-snapshots | remove-orphans | all", Run: runMaintain},
 	}, extra...)
 	return app.Run(ctx, os.Args[1:])
 }

@@ -358,3 +358,22 @@ func (e *Engine) attachStreamed(ctx context.Context, tbl *table.Table, name stri
 	}
 	return nil
 }
+
+// AttachMentioned attaches (or refreshes) the lakehouse tables that sqlText
+// names, for callers that then run statements on DB() themselves.
+func (e *Engine) AttachMentioned(ctx context.Context, sqlText string) error {
+	ids, err := e.mentioned(ctx, sqlText)
+	if err != nil {
+		return err
+	}
+	return e.Attach(ctx, ids...)
+}
+
+// Forget drops the attached copy of a table, so that a DuckDB view or table
+// of the same name can take its place (or the next Attach reloads it).
+func (e *Engine) Forget(ctx context.Context, id lakehouse.Ident) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.tables, id)
+	return nil
+}

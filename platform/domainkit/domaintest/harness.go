@@ -237,3 +237,6 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // Cleanup stops servers the harness started (MinIO); call it from TestMain.
 func Cleanup() { testenv.Cleanup() }
+
+// background is the context of harness helpers, which bound their own waits.
+func background() context.Context { return context.Background() }

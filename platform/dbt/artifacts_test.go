@@ -1,0 +1,185 @@
+package dbt
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meshterious/warehouse/platform/internal/testenv"
+)
+
+// contractsDir is the dbt artifact schemas of the shared contracts, relative
+// to this package (the repository lives at /work/main, shared at /work/shared).
+const contractsDir = "../../../shared/contracts/dbt"
+
+func schemaFor(t *testing.T, version, file string) *jsonschema.Schema {
+	t.Helper()
+	p := filepath.Join(contractsDir, version, file)
+	if _, err := os.Stat(p); err != nil {
+		testenv.Unavailable(t, "dbt artifact schemas", err.Error())
+	}
+	c := jsonschema.NewCompiler()
+	s, err := c.Compile(p)
+	require.NoError(t, err, p)
+	return s
+}
+
+func buildArtifacts(t *testing.T) (Artifacts, *Project) {
+	t.Helper()
+	p := loadShop(t, LoadOptions{})
+	a := Artifacts{
+		Project: p, Database: "mesh", InvocationID: "6f1c2e0a-8a39-4f5e-9d0b-3b1c9c7f2a11",
+		GeneratedAt: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC), Compiled: map[string]string{},
+		Relations: map[string]Relation{}, Columns: map[string][]CatalogColumn{},
+		Args: map[string]any{"which": "run", "select": []string{}}, Elapsed: 2500 * time.Millisecond,
+	}
+	start := a.GeneratedAt.Add(-2 * time.Second)
+	order, err := p.Order(p.sortedModels())
+	require.NoError(t, err)
+	for _, m := range order {
+		sql, err := p.Compile(m, compileCtx("orders."+m.Name, false))
+		require.NoError(t, err)
+		a.Compiled[m.UniqueID] = sql
+		a.Relations[m.UniqueID] = Relation{Database: "mesh", Schema: "orders", Alias: m.Name}
+		if m.Config.Materialized == "ephemeral" {
+			continue
+		}
+		a.Results = append(a.Results, NodeResult{
+			UniqueID: m.UniqueID, Status: "success", Message: "OK", Rows: 3, Started: start, Completed: start.Add(40 * time.Millisecond),
+			AdapterResponse: map[string]any{"_message": "OK", "rows_affected": 3},
+		})
+	}
+	for _, tt := range p.Tests {
+		sql, err := p.CompileTest(tt, compileCtx("", false))
+		require.NoError(t, err)
+		a.Compiled[tt.UniqueID] = sql
+		n := 0
+		status := "pass"
+		if tt.Kind == "relationships" {
+			n, status = 2, "warn"
+		}
+		a.Results = append(a.Results, NodeResult{UniqueID: tt.UniqueID, Status: status, Failures: &n, Started: start, Completed: start.Add(time.Millisecond)})
+	}
+	a.Results = append(a.Results, NodeResult{UniqueID: "seed.shop.regions", Status: "success", Rows: 3, Started: start, Completed: start})
+	a.Columns["model.shop.fact_orders"] = []CatalogColumn{{Name: "order_id", Type: "VARCHAR", Index: 1}, {Name: "amount", Type: "DOUBLE", Index: 2}}
+	a.Columns["model.shop.stg_orders"] = []CatalogColumn{{Name: "order_id", Type: "VARCHAR"}, {Name: "status", Type: "VARCHAR"}}
+	a.Columns["seed.shop.regions"] = []CatalogColumn{{Name: "region_id", Type: "INTEGER", Index: 1}, {Name: "name", Type: "VARCHAR", Index: 2}}
+	a.Columns["source.shop.orders.raw_orders"] = []CatalogColumn{{Name: "order_id", Type: "VARCHAR", Index: 1, Comment: "from the contract"}}
+	return a, p
+}
+
+func readJSON(t *testing.T, path string) (map[string]any, any) {
+	t.Helper()
+	f, err := os.Open(path)
+	require.NoError(t, err)
+	defer f.Close()
+	inst, err := jsonschema.UnmarshalJSON(f)
+	require.NoError(t, err)
+	b, err := os.ReadFile(path)
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(b, &doc))
+	return doc, inst
+}
+
+func TestArtifactsValidate(t *testing.T) {
+	a, p := buildArtifacts(t)
+	dir := filepath.Join(t.TempDir(), "target")
+	require.NoError(t, WriteManifest(dir, a))
+	require.NoError(t, WriteRunResults(dir, a))
+	require.NoError(t, WriteCatalog(dir, a))
+
+	files := map[string]string{
+		"manifest.json":    "manifest/v12.json",
+		"run_results.json": "run-results/v6.json",
+		"catalog.json":     "catalog/v1.json",
+	}
+	for _, version := range []string{"v1.9.11", "v1.12.3"} {
+		for artifact, schema := range files {
+			t.Run(version+"/"+artifact, func(t *testing.T) {
+				s := schemaFor(t, version, schema)
+				_, inst := readJSON(t, filepath.Join(dir, artifact))
+				assert.NoError(t, s.Validate(inst))
+			})
+		}
+	}
+
+	man, _ := readJSON(t, filepath.Join(dir, "manifest.json"))
+	meta := man["metadata"].(map[string]any)
+	assert.Equal(t, ManifestSchema, meta["dbt_schema_version"])
+	assert.Equal(t, "1.9.11", meta["dbt_version"])
+	assert.Equal(t, "duckdb", meta["adapter_type"])
+	assert.Equal(t, "shop", meta["project_name"])
+	assert.Equal(t, "2025-03-01T12:00:00.000000Z", meta["generated_at"])
+
+	nodes := man["nodes"].(map[string]any)
+	sources := man["sources"].(map[string]any)
+	assert.Len(t, nodes, len(p.Models)+len(p.Seeds)+len(p.Tests))
+	assert.Len(t, sources, len(p.Sources))
+	for id, n := range nodes {
+		node := n.(map[string]any)
+		deps, _ := node["depends_on"].(map[string]any)["nodes"].([]any) // seeds have none
+		for _, dep := range deps {
+			_, isNode := nodes[dep.(string)]
+			_, isSource := sources[dep.(string)]
+			assert.True(t, isNode || isSource, "%s depends on unknown %s", id, dep)
+		}
+		if node["resource_type"] == "model" || node["resource_type"] == "test" {
+			assert.NotEmpty(t, node["compiled_code"], id)
+			assert.Equal(t, true, node["compiled"], id)
+		}
+	}
+	fact := nodes["model.shop.fact_orders"].(map[string]any)
+	assert.Equal(t, "mesh", fact["database"])
+	assert.Equal(t, "orders", fact["schema"])
+	assert.Equal(t, "fact_orders", fact["alias"])
+	assert.Equal(t, `"mesh"."orders"."fact_orders"`, fact["relation_name"])
+	assert.Equal(t, []any{"shop", "marts", "fact_orders"}, fact["fqn"])
+	assert.Equal(t, []any{"model.shop.stg_orders"}, fact["depends_on"].(map[string]any)["nodes"])
+	assert.Equal(t, []any{"macro.shared_utils.safe_divide"}, fact["depends_on"].(map[string]any)["macros"])
+	assert.Equal(t, "incremental", fact["config"].(map[string]any)["materialized"])
+	assert.Equal(t, "order_id", fact["config"].(map[string]any)["unique_key"])
+
+	email := nodes["model.shop.dim_customers"].(map[string]any)["columns"].(map[string]any)["email"].(map[string]any)
+	assert.Equal(t, []any{"PII.Sensitive"}, email["tags"])
+	assert.Equal(t, true, email["meta"].(map[string]any)["pii"])
+	assert.Equal(t, "Customer email.", email["description"])
+
+	rel := nodes[findTest(t, p, "relationships_stg_orders_customer_id__customer_id__ref_dim_customers_").UniqueID].(map[string]any)
+	md := rel["test_metadata"].(map[string]any)
+	assert.Equal(t, "relationships", md["name"])
+	assert.Equal(t, "ref('dim_customers')", md["kwargs"].(map[string]any)["to"])
+	assert.Equal(t, "model.shop.stg_orders", rel["attached_node"])
+	assert.Equal(t, "WARN", rel["config"].(map[string]any)["severity"])
+
+	pm := man["parent_map"].(map[string]any)
+	cm := man["child_map"].(map[string]any)
+	assert.Equal(t, []any{"model.shop.stg_customers", "seed.shop.regions"}, pm["model.shop.int_customer_regions"])
+	assert.Contains(t, cm["source.shop.orders.raw_orders"], "model.shop.stg_orders")
+	assert.Contains(t, man["macros"], "macro.shop.cents_to_dollars")
+
+	rr, _ := readJSON(t, filepath.Join(dir, "run_results.json"))
+	assert.Len(t, rr["results"], len(a.Results))
+	assert.Equal(t, 2.5, rr["elapsed_time"])
+
+	cat, _ := readJSON(t, filepath.Join(dir, "catalog.json"))
+	cn := cat["nodes"].(map[string]any)["model.shop.stg_orders"].(map[string]any)
+	assert.Equal(t, "VIEW", cn["metadata"].(map[string]any)["type"])
+	assert.Equal(t, float64(2), cn["columns"].(map[string]any)["status"].(map[string]any)["index"])
+	assert.Contains(t, cat["sources"], "source.shop.orders.raw_orders")
+}
+
+func TestArtifactsErrors(t *testing.T) {
+	dir := t.TempDir()
+	assert.ErrorIs(t, WriteManifest(dir, Artifacts{}), ErrProject)
+	assert.ErrorIs(t, WriteCatalog(dir, Artifacts{}), ErrProject)
+	a, _ := buildArtifacts(t)
+	a.Columns["model.shop.nope"] = nil
+	assert.ErrorContains(t, WriteCatalog(dir, a), "unknown node model.shop.nope")
+}

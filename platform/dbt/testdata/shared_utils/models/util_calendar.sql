@@ -1,0 +1,2 @@
+select cast(range as date) as day
+from range(date '2024-01-01', date '2024-01-08', interval 1 day)

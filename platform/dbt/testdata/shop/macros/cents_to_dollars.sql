@@ -1,0 +1,3 @@
+{% macro cents_to_dollars(column, scale=2) -%}
+    round({{ column }} / 100.0, {{ scale }})
+{%- endmacro %}
