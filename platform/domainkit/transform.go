@@ -3,10 +3,10 @@ package domainkit
 import (
 	"context"
 	"encoding/csv"
-	"os"
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"strings"
 
