@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -46,9 +47,9 @@ func Cell(v any) string {
 		}
 		return x.UTC().Format("2006-01-02 15:04:05.000000Z")
 	case float64:
-		return fmt.Sprintf("%.6g", x)
+		return formatFloat(x)
 	case float32:
-		return fmt.Sprintf("%.6g", x)
+		return formatFloat(float64(x))
 	default:
 		return fmt.Sprint(x)
 	}
@@ -152,4 +153,15 @@ func JSON(w io.Writer, columns []string, rows [][]any) error {
 		}
 	}
 	return nil
+}
+
+// formatFloat prints a float in plain notation with at most six decimals:
+// money keeps its cents and coordinates their precision.
+func formatFloat(x float64) string {
+	s := strconv.FormatFloat(x, 'f', -1, 64)
+	if i := strings.IndexByte(s, '.'); i >= 0 && len(s)-i-1 > 6 {
+		s = strings.TrimRight(strconv.FormatFloat(x, 'f', 6, 64), "0")
+		s = strings.TrimSuffix(s, ".")
+	}
+	return s
 }

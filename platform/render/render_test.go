@@ -33,3 +33,9 @@ func TestFormats(t *testing.T) {
 		})
 	}
 }
+
+func TestCellFloats(t *testing.T) {
+	for in, want := range map[float64]string{138362.45: "138362.45", 0.1 + 0.2: "0.3", 52.520008123: "52.520008", 3: "3", -0.5: "-0.5"} {
+		assert.Equal(t, want, Cell(in), "%v", in)
+	}
+}

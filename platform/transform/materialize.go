@@ -134,13 +134,21 @@ func (x *Executor) runModel(ctx context.Context, invocation string, m *dbt.Model
 		return err
 	}
 	res.Compiled = sql
+	summary := x.snapshotSummary(invocation, m.UniqueID, mat)
+	if !incremental && !x.lh.IsS3() {
+		snap, rows, err := x.buildDirect(ctx, id, m.Name, sql, summary, mat == MatIncremental || x.cfg.FullRefresh)
+		if err != nil {
+			return fmt.Errorf("%s: %w", m.Path, err)
+		}
+		res.Rows, res.Snapshot, res.Status, res.Message = rows, snap, "success", "CREATE "+strconv.FormatInt(rows, 10)
+		return nil
+	}
 	recs, rows, err := x.evaluate(ctx, m.Name, sql)
 	if err != nil {
 		return fmt.Errorf("%s: %w", m.Path, err)
 	}
 	defer release(recs)
 	res.Rows = rows
-	summary := x.snapshotSummary(invocation, m.UniqueID, mat)
 	if !incremental {
 		snap, err := x.replace(ctx, id, recs, summary, mat == MatIncremental || x.cfg.FullRefresh)
 		if err != nil {
