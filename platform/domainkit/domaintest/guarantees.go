@@ -182,10 +182,22 @@ func RunIngestGuarantees(t *testing.T, d *domainkit.Domain, cmdPkg string) {
 				h.Run("produce", "--event", event, "--region", r, "--burst", "1500", "--run", strconv.Itoa(i), "--until", fixedUntil, "--since", "5d")
 			}
 			h.Run("ingest", "--event", event, "--region", "all", "--until-idle", "--quiet")
+			// The transformation layer too: the Arrow path on S3, direct Parquet writes locally.
+			if p, err := d.DBTProject(nil); err == nil {
+				build := h.Run("transform", "build")
+				require.Contains(t, build, "ERROR=0 FAIL=0", string(b))
+				for _, name := range sortedKeys(p.Models) {
+					m := p.Models[name]
+					if m.Config.Materialized == "view" || m.Config.Materialized == "ephemeral" {
+						continue
+					}
+					answers[b] += fmt.Sprintf("%s=%d ", name, h.Int(fmt.Sprintf("SELECT count(*) FROM %s.%s", d.Name(), name)))
+				}
+			}
 			rows := h.Query(`SELECT event_date, count(*) AS n, count(DISTINCT event_id) AS ids, min(event_ts) AS first, max(event_ts) AS last
 				FROM ` + table + ` GROUP BY event_date ORDER BY event_date`)
 			require.NotEmpty(t, rows)
-			answers[b] = fmt.Sprint(rows)
+			answers[b] += fmt.Sprint(rows)
 			assert.Equal(t, int64(1500*len(regions)), h.Int("SELECT count(*) FROM "+table), string(b))
 		}
 		assert.Equal(t, answers[Embedded], answers[PostgresMinIO])
