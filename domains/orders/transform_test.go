@@ -2,6 +2,7 @@ package orders_test
 
 import (
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/meshterious/warehouse/domains/orders"
+	"github.com/meshterious/warehouse/platform/dbt"
 	"github.com/meshterious/warehouse/platform/domainkit/domaintest"
 )
 
@@ -44,6 +46,11 @@ func TestTransformKnownAnswers(t *testing.T) {
 	assert.Equal(t, distinct, h.Int("SELECT count(DISTINCT event_id) FROM orders.stg_orders"))
 	assert.Equal(t, distinct, h.Int("SELECT count(*) FROM orders.fact_orders"), "fact_orders = N-K-J")
 	assert.Equal(t, int64(5), h.Int("SELECT count(*) FROM orders.sales_channels"))
+	// The artifacts of that real run are dbt's own formats.
+	target := filepath.Join(h.Env["MESH_DATA_DIR"], "dbt", "orders", "target")
+	for _, v := range dbt.SchemaVersions {
+		require.NoError(t, dbt.Validate(target, v), "artifacts of `orders transform build` against dbt %s", v)
+	}
 
 	// A second run without new events commits nothing.
 	before := h.Snapshots()

@@ -10,20 +10,17 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-
-	"github.com/meshterious/warehouse/platform/internal/testenv"
 )
 
-// contractsDir is the dbt artifact schemas of the shared contracts, relative
-// to this package (the repository lives at /work/main, shared at /work/shared).
-const contractsDir = "../../../shared/contracts/dbt"
+// contractsDir is the dbt artifact schemas kept in this package (copies of
+// dbt-core's, see schemas/README.md).
+const contractsDir = "schemas"
 
 func schemaFor(t *testing.T, version, file string) *jsonschema.Schema {
 	t.Helper()
 	p := filepath.Join(contractsDir, version, file)
-	if _, err := os.Stat(p); err != nil {
-		testenv.Unavailable(t, "dbt artifact schemas", err.Error())
-	}
+	_, err := os.Stat(p)
+	require.NoError(t, err, "dbt artifact schema %s", p)
 	c := jsonschema.NewCompiler()
 	s, err := c.Compile(p)
 	require.NoError(t, err, p)
@@ -182,4 +179,27 @@ func TestArtifactsErrors(t *testing.T) {
 	a, _ := buildArtifacts(t)
 	a.Columns["model.shop.nope"] = nil
 	assert.ErrorContains(t, WriteCatalog(dir, a), "unknown node model.shop.nope")
+}
+
+func TestValidateRejectsBrokenArtifacts(t *testing.T) {
+	a, _ := buildArtifacts(t)
+	dir := t.TempDir()
+	require.NoError(t, WriteManifest(dir, a))
+	require.NoError(t, WriteRunResults(dir, a))
+	require.NoError(t, WriteCatalog(dir, a))
+	for _, v := range SchemaVersions {
+		require.NoError(t, Validate(dir, v), v)
+	}
+	// A field only newer dbt versions know must be refused by the 1.9 schema.
+	raw, err := os.ReadFile(filepath.Join(dir, "run_results.json"))
+	require.NoError(t, err)
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(raw, &doc))
+	doc["metadata"].(map[string]any)["invocation_started_at"] = "2025-03-01T12:00:00Z"
+	raw, err = json.Marshal(doc)
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "run_results.json"), raw, 0o644))
+	err = Validate(dir, "v1.9.11")
+	require.ErrorIs(t, err, ErrInvalidArtifact)
+	assert.Contains(t, err.Error(), "run_results.json")
 }
