@@ -7,7 +7,7 @@ import (
 	"github.com/meshterious/warehouse/platform/produce"
 )
 
-//go:embed domain.yaml contracts/*.json dbt/dbt_project.yml dbt/packages.yml dbt/models dbt/macros dbt/seeds
+//go:embed domain.yaml contracts/*.json dbt/dbt_project.yml dbt/packages.yml dbt/models dbt/seeds
 var files embed.FS
 
 // Domain returns the orders domain with its embedded declarations.

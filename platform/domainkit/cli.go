@@ -148,6 +148,10 @@ func runProduce(ctx context.Context, a *App, args []string) error {
 	if err != nil {
 		return err
 	}
+	upstream, err := a.upstreamRows(ctx, rt, *event, regions)
+	if err != nil {
+		return err
+	}
 	bcfg := rt.Broker()
 	if err := broker.Declare(ctx, bcfg, a.bindings(*event, regions)...); err != nil {
 		return fmt.Errorf("declaring topology: %w", err)
@@ -163,7 +167,7 @@ func runProduce(ctx context.Context, a *App, args []string) error {
 		cfg := produce.Config{
 			Domain: a.Domain.Name(), Event: *event, Region: r, Burst: *burst, Since: window, Until: end,
 			Live: *live, Interval: *interval, PerTick: *perTick, Limit: *limit, Replay: *replay,
-			Seed: *seed, Run: *run, ErrorRate: *errorRate, Progress: a.Stderr, Logger: rt.Logger,
+			Seed: *seed, Run: *run, ErrorRate: *errorRate, Upstream: upstream[r], Progress: a.Stderr, Logger: rt.Logger,
 		}
 		p, err := produce.New(cfg, c, a.Domain.Generators[*event], pub)
 		if err != nil {

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/meshterious/warehouse/platform/dbt"
+	"github.com/meshterious/warehouse/platform/dbtpkg"
 	"github.com/meshterious/warehouse/platform/mesh"
 	"github.com/meshterious/warehouse/platform/transform"
 )
@@ -27,7 +28,7 @@ func (d *Domain) DBTProject(vars map[string]any) (*dbt.Project, error) {
 	if _, err := fs.Stat(sub, "dbt_project.yml"); err != nil {
 		return nil, fmt.Errorf("domain %s has no dbt project (%s/dbt_project.yml): %w", d.Name(), dbtDir, err)
 	}
-	return dbt.Load(sub, dbt.LoadOptions{Vars: vars})
+	return dbt.Load(sub, dbt.LoadOptions{Vars: vars, Packages: dbtpkg.Packages()})
 }
 
 func runTransform(ctx context.Context, a *App, args []string) error {

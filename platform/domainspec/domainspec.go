@@ -47,6 +47,11 @@ type Event struct {
 	Contract    string `yaml:"contract"`
 	RawTable    string `yaml:"raw_table"`
 	Description string `yaml:"description"`
+	// Upstream is an optional SQL query over other domains' data products
+	// (e.g. orders.fact_orders) whose rows the generator reacts to, so that
+	// events are causally consistent across domains. {{.Region}} is replaced
+	// by the region being produced.
+	Upstream string `yaml:"upstream"`
 }
 
 // Table declares one table the domain owns.

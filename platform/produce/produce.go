@@ -21,6 +21,8 @@ var ErrInvalidConfig = errors.New("invalid producer configuration")
 
 // Generator fills in the domain fields of one event (not the envelope).
 // It must draw randomness only from c.Rand so that runs are reproducible.
+// It may set "event_ts" itself (RFC 3339), and may return nil to emit nothing
+// (a reacting generator with nothing to react to at c.Time).
 type Generator func(c *Context) map[string]any
 
 // Context is what a Generator knows about the event it makes.
@@ -29,6 +31,9 @@ type Context struct {
 	Region gen.Region
 	Time   time.Time // the event's event_ts
 	Seq    int64     // position of the event in this run, from 0
+	// Upstream holds the rows of the event's upstream query (domain.yaml
+	// events[].upstream), e.g. the orders a return can refer to; nil without one.
+	Upstream []map[string]any
 }
 
 // Config selects what to publish. Exactly one of Burst, Live and ReplayPath applies.
@@ -36,17 +41,18 @@ type Config struct {
 	Domain    string
 	Event     string
 	Region    string
-	Burst     int           // number of events spread over [Until-Since, Until)
-	Since     time.Duration // burst window, default 1h
-	Until     time.Time     // end of the burst window, default now truncated to the hour
-	Live      bool          // publish with event_ts = now until the context ends
-	Interval  time.Duration // live: pause between ticks, default 10s
-	PerTick   int           // live: events per tick, default 1
-	Limit     int           // live: stop after this many events (0 = no limit)
-	Replay    string        // CSV file to replay
-	Seed      uint64        // 0 = gen.DefaultSeed(domain, event)
-	Run       uint64        // stream number: a new run never repeats event_ids of another
-	ErrorRate float64       // share of deliberately invalid messages, 0..1
+	Burst     int              // number of events spread over [Until-Since, Until)
+	Since     time.Duration    // burst window, default 1h
+	Until     time.Time        // end of the burst window, default now truncated to the hour
+	Live      bool             // publish with event_ts = now until the context ends
+	Interval  time.Duration    // live: pause between ticks, default 10s
+	PerTick   int              // live: events per tick, default 1
+	Limit     int              // live: stop after this many events (0 = no limit)
+	Replay    string           // CSV file to replay
+	Seed      uint64           // 0 = gen.DefaultSeed(domain, event)
+	Run       uint64           // stream number: a new run never repeats event_ids of another
+	ErrorRate float64          // share of deliberately invalid messages, 0..1
+	Upstream  []map[string]any // rows the generator reacts to (see Context.Upstream)
 
 	Progress io.Writer // progress lines and the summary; nil = none
 	Logger   *slog.Logger
@@ -285,13 +291,25 @@ func (p *Producer) live(ctx context.Context, label string) error {
 
 // emit generates, validates (or corrupts) and publishes one event.
 func (p *Producer) emit(ctx context.Context, seq int64, t time.Time) error {
-	fields := p.gen(&Context{Rand: p.rng, Region: p.region, Time: t, Seq: seq})
+	fields := p.gen(&Context{Rand: p.rng, Region: p.region, Time: t, Seq: seq, Upstream: p.cfg.Upstream})
+	if fields == nil {
+		return nil // the generator had nothing to react to at this moment
+	}
 	ev := make(map[string]any, len(fields)+3)
 	for k, v := range fields {
 		ev[k] = v
 	}
 	ev["event_id"] = p.rng.UUID().String()
-	ev["event_ts"] = Timestamp(t)
+	// A generator reacting to upstream rows may time the event itself (a
+	// return happens days after its order's delivery); otherwise the burst's
+	// or live clock's time is the event time.
+	if own, ok := fields["event_ts"].(string); ok {
+		if parsed, err := time.Parse(time.RFC3339Nano, own); err == nil {
+			t = parsed
+		}
+	} else {
+		ev["event_ts"] = Timestamp(t)
+	}
 	ev["event_type"] = p.cfg.Event
 	return p.publishEvent(ctx, ev, t)
 }
