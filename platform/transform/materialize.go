@@ -328,8 +328,19 @@ func release(recs []arrow.RecordBatch) {
 	}
 }
 
+// SummarySeedChecksum records the checksum of the seed file a snapshot loaded.
+const SummarySeedChecksum = "mesh.dbt.seed-checksum"
+
 func (x *Executor) runSeed(ctx context.Context, invocation string, s *dbt.Seed, res *NodeResult) error {
 	id := x.seedIdent(s)
+	// An unchanged seed is not reloaded: builds stay idempotent.
+	if tbl, err := x.lh.LoadTable(ctx, id); err == nil && !x.cfg.FullRefresh {
+		if snap := tbl.CurrentSnapshot(); snap != nil && snap.Summary != nil && s.Checksum != "" &&
+			snap.Summary.Properties[SummarySeedChecksum] == s.Checksum {
+			res.Status, res.Message = "success", "unchanged, nothing committed"
+			return nil
+		}
+	}
 	csvPath := strings.TrimSuffix(x.scratchFile(s.Name), ".parquet") + ".csv"
 	f, err := os.Create(csvPath)
 	if err != nil {
@@ -354,7 +365,9 @@ func (x *Executor) runSeed(ctx context.Context, invocation string, s *dbt.Seed, 
 		return fmt.Errorf("%s: %w", s.Path, err)
 	}
 	defer release(recs)
-	snap, err := x.replace(ctx, id, recs, x.snapshotSummary(invocation, s.UniqueID, "seed"), false)
+	summary := x.snapshotSummary(invocation, s.UniqueID, "seed")
+	summary[SummarySeedChecksum] = s.Checksum
+	snap, err := x.replace(ctx, id, recs, summary, false)
 	if err != nil {
 		return err
 	}

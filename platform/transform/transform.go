@@ -158,6 +158,10 @@ func (x *Executor) Execute(ctx context.Context) (*Report, error) {
 	if err != nil {
 		return rep, err
 	}
+	ordered, err = x.withMissingUpstream(ctx, ordered)
+	if err != nil {
+		return rep, err
+	}
 	plan := x.plan(ordered)
 	x.header(plan)
 	compiled := map[string]string{}
@@ -368,4 +372,64 @@ func sortedSeeds(p *dbt.Project) []*dbt.Seed {
 
 func (x *Executor) scratchFile(name string) string {
 	return filepath.Join(x.scratch, fmt.Sprintf("%s-%d.parquet", name, time.Now().UnixNano()))
+}
+
+// withMissingUpstream adds, in front of the selection, the models that the
+// selected models or their tests read but that were never materialized (a
+// first `--select fact_orders` needs dim_date for its relationships test).
+// Models that exist already are read as they are, as dbt would.
+func (x *Executor) withMissingUpstream(ctx context.Context, selected []*dbt.Model) ([]*dbt.Model, error) {
+	if x.cfg.Select == "" || x.cfg.Command == Seed {
+		return selected, nil
+	}
+	in := map[string]bool{}
+	for _, m := range selected {
+		in[m.UniqueID] = true
+	}
+	byID := map[string]*dbt.Model{}
+	for _, m := range x.project.Models {
+		byID[m.UniqueID] = m
+	}
+	var missing []*dbt.Model
+	var visit func(id string) error
+	visit = func(id string) error {
+		m, ok := byID[id]
+		if !ok || in[id] {
+			return nil
+		}
+		in[id] = true
+		if m.Config.Materialized != MatView && m.Config.Materialized != MatEphemeral {
+			exists, err := x.lh.TableExists(ctx, x.modelIdent(m))
+			if err != nil {
+				return err
+			}
+			if exists {
+				return nil
+			}
+		}
+		for _, d := range m.DependsOn {
+			if err := visit(d); err != nil {
+				return err
+			}
+		}
+		missing = append(missing, m)
+		return nil
+	}
+	for _, m := range selected {
+		deps := append([]string(nil), m.DependsOn...)
+		for _, t := range x.project.Tests {
+			if t.Model == m.UniqueID {
+				deps = append(deps, t.DependsOn...)
+			}
+		}
+		for _, d := range deps {
+			if err := visit(d); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return selected, nil
+	}
+	return x.project.Order(append(missing, selected...))
 }
