@@ -315,7 +315,12 @@ func Demo() error {
 	if err := Build(); err != nil {
 		return err
 	}
-	ds, err := domains()
+	all, err := domains()
+	if err != nil {
+		return err
+	}
+	// Upstream domains first: a return refers to an order that must exist.
+	ds, err := domainspec.Ordered(all)
 	if err != nil {
 		return err
 	}
@@ -348,8 +353,6 @@ func Demo() error {
 				return err
 			}
 		}
-	}
-	for _, d := range ds {
 		step("%s: dbt build (seeds, staging, facts and their data tests) into Iceberg", d.Name)
 		if err := run(root(), nil, bin(d.Name), "transform", "build"); err != nil {
 			return err

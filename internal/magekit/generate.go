@@ -2,6 +2,7 @@ package magekit
 
 import (
 	"bytes"
+	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/meshterious/warehouse/platform/dags"
 	"github.com/meshterious/warehouse/platform/domainspec"
+	"github.com/meshterious/warehouse/platform/masterdata"
 )
 
 // GeneratedHeader starts every generated file.
@@ -95,11 +97,40 @@ func Generate(root string) ([]GeneratedFile, error) {
 		return nil, err
 	}
 	files = append(files, GeneratedFile{Path: ComposePath, Content: compose})
-	return files, nil
+	seeds, err := MasterDataSeeds(domains)
+	if err != nil {
+		return nil, err
+	}
+	return append(files, seeds...), nil
+}
+
+// MasterDataSeeds renders, for each domain, the master-data tables it owns
+// (domain.yaml masterdata: [...]) as dbt seeds dbt/seeds/<name>.csv, so that
+// its dimensions and every producer agree on ids.
+func MasterDataSeeds(domains []*domainspec.Domain) ([]GeneratedFile, error) {
+	var out []GeneratedFile
+	for _, d := range domains {
+		for _, name := range d.MasterData {
+			t, err := masterdata.Lookup(name)
+			if err != nil {
+				return nil, fmt.Errorf("%s/domain.yaml: masterdata: %w", d.Dir, err)
+			}
+			var b bytes.Buffer
+			w := csv.NewWriter(&b)
+			if err := w.Write(t.Header); err != nil {
+				return nil, err
+			}
+			if err := w.WriteAll(t.Rows); err != nil {
+				return nil, err
+			}
+			out = append(out, GeneratedFile{Path: filepath.ToSlash(filepath.Join(d.Dir, "dbt", "seeds", name+".csv")), Content: b.Bytes()})
+		}
+	}
+	return out, nil
 }
 
 // GeneratedPaths are the paths (relative to root) that mage check compares with git.
-var GeneratedPaths = []string{"CODEOWNERS", "go.work", dags.AirflowDir, ComposePath}
+var GeneratedPaths = []string{"CODEOWNERS", "go.work", dags.AirflowDir, ComposePath, "domains/*/dbt/seeds"}
 
 // StaleAirflowFiles lists generated Airflow files under root/dags/ that no
 // declaration produces any more (a DAG was removed or renamed).

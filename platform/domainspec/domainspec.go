@@ -28,6 +28,12 @@ type Domain struct {
 	ComposeProfile string   `yaml:"compose_profile"`
 	Events         []Event  `yaml:"events"`
 	Tables         []Table  `yaml:"tables"`
+	// DependsOn names the domains whose data products this domain reads
+	// (upstream queries, dbt sources): they run first in the demo and in --all.
+	DependsOn []string `yaml:"depends_on"`
+	// MasterData names the platform master-data tables this domain owns; each
+	// is generated as the dbt seed dbt/seeds/<name>.csv.
+	MasterData []string `yaml:"masterdata"`
 
 	// Dir is the folder holding the file, relative to the repository root when
 	// loaded with LoadAll.
@@ -214,4 +220,49 @@ func (d *Domain) Table(name string) (Table, bool) {
 		}
 	}
 	return Table{}, false
+}
+
+// Ordered returns the domains so that each comes after the domains it depends on
+// (ties by name). An unknown or cyclic dependency is an error naming it.
+func Ordered(ds []*Domain) ([]*Domain, error) {
+	byName := map[string]*Domain{}
+	for _, d := range ds {
+		byName[d.Name] = d
+	}
+	var (
+		out   []*Domain
+		state = map[string]int{} // 1 visiting, 2 done
+		visit func(d *Domain, path []string) error
+	)
+	visit = func(d *Domain, path []string) error {
+		switch state[d.Name] {
+		case 1:
+			return fmt.Errorf("%w: domains depend on each other in a cycle: %v", ErrInvalid, append(path, d.Name))
+		case 2:
+			return nil
+		}
+		state[d.Name] = 1
+		deps := append([]string(nil), d.DependsOn...)
+		sort.Strings(deps)
+		for _, dep := range deps {
+			up, ok := byName[dep]
+			if !ok {
+				return fmt.Errorf("%w: domains/%s/domain.yaml: depends_on: no domain %q", ErrInvalid, d.Name, dep)
+			}
+			if err := visit(up, append(path, d.Name)); err != nil {
+				return err
+			}
+		}
+		state[d.Name] = 2
+		out = append(out, d)
+		return nil
+	}
+	sorted := append([]*Domain(nil), ds...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].Name < sorted[j].Name })
+	for _, d := range sorted {
+		if err := visit(d, nil); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

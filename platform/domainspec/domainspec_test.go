@@ -73,3 +73,18 @@ func TestRepositoryDomainsAreValid(t *testing.T) {
 		}
 	}
 }
+
+func TestOrdered(t *testing.T) {
+	mk := func(name string, deps ...string) *Domain { return &Domain{Name: name, DependsOn: deps} }
+	ds, err := Ordered([]*Domain{mk("returns", "orders"), mk("dispatch", "orders", "fleet"), mk("orders"), mk("fleet")})
+	require.NoError(t, err)
+	var names []string
+	for _, d := range ds {
+		names = append(names, d.Name)
+	}
+	assert.Equal(t, []string{"fleet", "orders", "dispatch", "returns"}, names)
+	_, err = Ordered([]*Domain{mk("a", "b"), mk("b", "a")})
+	assert.ErrorContains(t, err, "cycle")
+	_, err = Ordered([]*Domain{mk("a", "zzz")})
+	assert.ErrorContains(t, err, `no domain "zzz"`)
+}

@@ -43,3 +43,20 @@ func TestWarehouses(t *testing.T) {
 	}
 	assert.Nil(t, Warehouses("mars"))
 }
+
+func TestTables(t *testing.T) {
+	for _, name := range Names() {
+		tbl, err := Lookup(name)
+		require.NoError(t, err, name)
+		require.NotEmpty(t, tbl.Rows, name)
+		ids := map[string]bool{}
+		for _, r := range tbl.Rows {
+			require.Len(t, r, len(tbl.Header), "%s row %v", name, r)
+			assert.False(t, ids[r[0]], "%s: duplicate key %s", name, r[0])
+			ids[r[0]] = true
+		}
+	}
+	_, err := Lookup("unicorns")
+	assert.ErrorContains(t, err, "known:")
+	assert.Panics(t, func() { Register("products", nil) })
+}
