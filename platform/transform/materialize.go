@@ -258,10 +258,12 @@ func (x *Executor) evaluate(ctx context.Context, name, sql string) ([]arrow.Reco
 	if _, err := x.engine.DB().ExecContext(ctx, stmt); err != nil {
 		return nil, 0, err
 	}
-	return readParquet(ctx, path)
+	return ReadParquet(ctx, path)
 }
 
-func readParquet(ctx context.Context, path string) ([]arrow.RecordBatch, int64, error) {
+// ReadParquet reads a Parquet file into Arrow batches (at least one, empty,
+// carrying the schema) and counts its rows.
+func ReadParquet(ctx context.Context, path string) ([]arrow.RecordBatch, int64, error) {
 	pf, err := file.OpenParquetFile(path, false)
 	if err != nil {
 		return nil, 0, fmt.Errorf("opening result file: %w", err)

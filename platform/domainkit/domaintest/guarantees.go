@@ -42,14 +42,26 @@ func Produced(t testing.TB, stdout string) (published, valid int) {
 // guarantees every domain must keep: nothing lost or duplicated across kill -9
 // and broker restarts, bad input dead-lettered with its reason, concurrent
 // ingesters, and the same answers on every backend.
-func RunIngestGuarantees(t *testing.T, d *domainkit.Domain, cmdPkg string) {
+func RunIngestGuarantees(t *testing.T, d *domainkit.Domain, cmdPkg string, opts ...Options) {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	// newHarness is New plus the domain's upstream data products.
+	newHarness := func(t *testing.T, b Backend) *Harness {
+		h := New(t, d, cmdPkg, b)
+		if o.Upstream != nil {
+			o.Upstream(h)
+		}
+		return h
+	}
 	event := d.Events()[0]
 	regions := d.Spec.Regions
 	require.GreaterOrEqual(t, len(regions), 2, "the guarantees need two regions")
 	table := d.Spec.Name + "." + mustRawTable(t, d, event)
 
 	t.Run("Kill9MidStream", func(t *testing.T) {
-		h := New(t, d, cmdPkg, Embedded)
+		h := newHarness(t, Embedded)
 		const n = 20000
 		out := h.Run("produce", "--event", event, "--region", regions[0], "--burst", strconv.Itoa(n), "--until", fixedUntil, "--since", "2d")
 		published, valid := Produced(t, out)
@@ -80,7 +92,7 @@ func RunIngestGuarantees(t *testing.T, d *domainkit.Domain, cmdPkg string) {
 	})
 
 	t.Run("BadInputGoesToDLQ", func(t *testing.T) {
-		h := New(t, d, cmdPkg, Embedded)
+		h := newHarness(t, Embedded)
 		region := regions[1]
 		good := h.Run("produce", "--event", event, "--region", region, "--burst", "40", "--until", fixedUntil)
 		_, valid := Produced(t, good)
@@ -126,7 +138,7 @@ func RunIngestGuarantees(t *testing.T, d *domainkit.Domain, cmdPkg string) {
 	})
 
 	t.Run("ConcurrentIngestersOnOneTable", func(t *testing.T) {
-		h := New(t, d, cmdPkg, Embedded)
+		h := newHarness(t, Embedded)
 		for i, r := range regions[:2] {
 			h.Run("produce", "--event", event, "--region", r, "--burst", "6000", "--run", strconv.Itoa(i), "--until", fixedUntil, "--since", "3d")
 		}
@@ -148,7 +160,7 @@ func RunIngestGuarantees(t *testing.T, d *domainkit.Domain, cmdPkg string) {
 
 	t.Run("BrokerRestartLosesNothing", func(t *testing.T) {
 		testenv.BrokerRestartAllowed(t)
-		h := New(t, d, cmdPkg, Embedded)
+		h := newHarness(t, Embedded)
 		region := regions[0]
 		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 		defer cancel()
@@ -177,7 +189,7 @@ func RunIngestGuarantees(t *testing.T, d *domainkit.Domain, cmdPkg string) {
 	t.Run("SameAnswersOnEveryBackend", func(t *testing.T) {
 		answers := map[Backend]string{}
 		for _, b := range []Backend{Embedded, PostgresMinIO} {
-			h := New(t, d, cmdPkg, b)
+			h := newHarness(t, b)
 			for i, r := range regions {
 				h.Run("produce", "--event", event, "--region", r, "--burst", "1500", "--run", strconv.Itoa(i), "--until", fixedUntil, "--since", "5d")
 			}
