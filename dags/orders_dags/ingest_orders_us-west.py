@@ -5,70 +5,27 @@ Domain orders, owned by orders-team; declared at domains/orders/dags/pipelines.y
 Reads:  (none)
 Writes: orders.raw_orders
 
-Loads on Airflow 2.10 and 3.x. Tasks run the domain binaries exactly as
-`meshctl dag run ingest_orders_us-west` does locally, from $MESH_BIN_DIR (default /opt/mesh/bin).
+Tasks run the domain binaries exactly as `meshctl dag run ingest_orders_us-west` does
+locally. Airflow 2.10/3.x details live in mesh_airflow.py, next to this file.
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta, timezone
 
-try:  # Airflow 3
-    from airflow.sdk import DAG, Asset
-except ImportError:  # Airflow 2.10: Datasets are Assets
-    from airflow import DAG
-    from airflow.datasets import Dataset as Asset
+from mesh_airflow import mesh_dag, mesh_task, table
 
-try:
-    from airflow.providers.standard.operators.bash import BashOperator
-except ImportError:  # Airflow 2.10 without the standard provider
-    from airflow.operators.bash import BashOperator
-
-try:  # Airflow 3.1+: deadline alerts replace sla
-    from airflow.sdk.definitions.deadline import AsyncCallback, DeadlineAlert, DeadlineReference
-except ImportError:
-    DeadlineAlert = None
-
-from airflow import __version__ as AIRFLOW_VERSION
-
-MESH_BIN_DIR = os.environ.get("MESH_BIN_DIR", "/opt/mesh/bin")
-DEADLINE = timedelta(hours=1)
-
-default_args = {
-    "owner": "orders-team",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=1),
-    "execution_timeout": timedelta(minutes=20),
-}
-dag_args = {}
-if DEADLINE is not None:
-    if DeadlineAlert is not None:
-        from mesh_callbacks import deadline_missed
-
-        dag_args["deadline"] = DeadlineAlert(
-            reference=DeadlineReference.DAGRUN_QUEUED_AT,
-            interval=DEADLINE,
-            callback=AsyncCallback(deadline_missed, kwargs={"dag_id": "ingest_orders_us-west", "deadline": str(DEADLINE)}),
-        )
-    elif AIRFLOW_VERSION.startswith("2."):
-        default_args["sla"] = DEADLINE
-
-with DAG(
+with mesh_dag(
     dag_id="ingest_orders_us-west",
     description="Consume the orders events of us-west from RabbitMQ, validate them against the contract, and commit them to orders.raw_orders.",
+    owner="orders-team",
     schedule="*/15 * * * *",
     start_date=datetime(2025, 1, 1, tzinfo=timezone.utc),
     catchup=False,
-    max_active_runs=1,
     dagrun_timeout=timedelta(hours=2),
-    default_args=default_args,
+    retries=2,
+    retry_delay=timedelta(minutes=1),
+    execution_timeout=timedelta(minutes=20),
+    deadline=timedelta(hours=1),
     tags=["orders", "ingest", "sales"],
-    **dag_args,
 ) as dag:
-    t_ingest = BashOperator(
-        task_id="ingest",
-        bash_command="orders ingest --event orders --region us-west --until-idle",
-        env={"PATH": MESH_BIN_DIR + ":" + os.environ.get("PATH", "/usr/bin:/bin")},
-        append_env=True,
-        outlets=[Asset("iceberg://mesh/orders/raw_orders")],
-    )
+    t_ingest = mesh_task("ingest", "orders ingest --event orders --region us-west --until-idle", outlets=[table("orders.raw_orders")])

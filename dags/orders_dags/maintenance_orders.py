@@ -5,83 +5,31 @@ Domain orders, owned by orders-team; declared at domains/orders/dags/pipelines.y
 Reads:  orders.fact_orders, orders.raw_orders, orders.stg_orders
 Writes: (none)
 
-Loads on Airflow 2.10 and 3.x. Tasks run the domain binaries exactly as
-`meshctl dag run maintenance_orders` does locally, from $MESH_BIN_DIR (default /opt/mesh/bin).
+Tasks run the domain binaries exactly as `meshctl dag run maintenance_orders` does
+locally. Airflow 2.10/3.x details live in mesh_airflow.py, next to this file.
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta, timezone
 
-try:  # Airflow 3
-    from airflow.sdk import DAG, Asset
-except ImportError:  # Airflow 2.10: Datasets are Assets
-    from airflow import DAG
-    from airflow.datasets import Dataset as Asset
+from mesh_airflow import mesh_dag, mesh_task, table
 
-try:
-    from airflow.providers.standard.operators.bash import BashOperator
-except ImportError:  # Airflow 2.10 without the standard provider
-    from airflow.operators.bash import BashOperator
-
-try:  # Airflow 3.1+: deadline alerts replace sla
-    from airflow.sdk.definitions.deadline import AsyncCallback, DeadlineAlert, DeadlineReference
-except ImportError:
-    DeadlineAlert = None
-
-from airflow import __version__ as AIRFLOW_VERSION
-
-MESH_BIN_DIR = os.environ.get("MESH_BIN_DIR", "/opt/mesh/bin")
-DEADLINE = None
-
-default_args = {
-    "owner": "orders-team",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=1),
-    "execution_timeout": timedelta(minutes=30),
-}
-dag_args = {}
-if DEADLINE is not None:
-    if DeadlineAlert is not None:
-        from mesh_callbacks import deadline_missed
-
-        dag_args["deadline"] = DeadlineAlert(
-            reference=DeadlineReference.DAGRUN_QUEUED_AT,
-            interval=DEADLINE,
-            callback=AsyncCallback(deadline_missed, kwargs={"dag_id": "maintenance_orders", "deadline": str(DEADLINE)}),
-        )
-    elif AIRFLOW_VERSION.startswith("2."):
-        default_args["sla"] = DEADLINE
-
-with DAG(
+with mesh_dag(
     dag_id="maintenance_orders",
     description="Iceberg maintenance of the orders tables: compact small files, expire old snapshots, remove orphan files.",
+    owner="orders-team",
     schedule="0 3 * * *",
     start_date=datetime(2025, 1, 1, tzinfo=timezone.utc),
     catchup=False,
-    max_active_runs=1,
     dagrun_timeout=timedelta(hours=2),
-    default_args=default_args,
+    retries=2,
+    retry_delay=timedelta(minutes=1),
+    execution_timeout=timedelta(minutes=30),
+    deadline=None,
     tags=["orders", "maintenance", "sales"],
-    **dag_args,
 ) as dag:
-    t_compact = BashOperator(
-        task_id="compact",
-        bash_command="orders maintain compact",
-        env={"PATH": MESH_BIN_DIR + ":" + os.environ.get("PATH", "/usr/bin:/bin")},
-        append_env=True,
-    )
-    t_expire_snapshots = BashOperator(
-        task_id="expire_snapshots",
-        bash_command="orders maintain expire-snapshots",
-        env={"PATH": MESH_BIN_DIR + ":" + os.environ.get("PATH", "/usr/bin:/bin")},
-        append_env=True,
-    )
-    t_remove_orphans = BashOperator(
-        task_id="remove_orphans",
-        bash_command="orders maintain remove-orphans",
-        env={"PATH": MESH_BIN_DIR + ":" + os.environ.get("PATH", "/usr/bin:/bin")},
-        append_env=True,
-    )
+    t_compact = mesh_task("compact", "orders maintain compact")
+    t_expire_snapshots = mesh_task("expire_snapshots", "orders maintain expire-snapshots")
+    t_remove_orphans = mesh_task("remove_orphans", "orders maintain remove-orphans")
     t_compact >> t_expire_snapshots
     t_expire_snapshots >> t_remove_orphans

@@ -5,70 +5,27 @@ Domain orders, owned by orders-team; declared at domains/orders/dags/pipelines.y
 Reads:  orders.raw_orders
 Writes: orders.stg_orders
 
-Loads on Airflow 2.10 and 3.x. Tasks run the domain binaries exactly as
-`meshctl dag run stg_orders` does locally, from $MESH_BIN_DIR (default /opt/mesh/bin).
+Tasks run the domain binaries exactly as `meshctl dag run stg_orders` does
+locally. Airflow 2.10/3.x details live in mesh_airflow.py, next to this file.
 """
 from __future__ import annotations
 
-import os
 from datetime import datetime, timedelta, timezone
 
-try:  # Airflow 3
-    from airflow.sdk import DAG, Asset
-except ImportError:  # Airflow 2.10: Datasets are Assets
-    from airflow import DAG
-    from airflow.datasets import Dataset as Asset
+from mesh_airflow import mesh_dag, mesh_task, table
 
-try:
-    from airflow.providers.standard.operators.bash import BashOperator
-except ImportError:  # Airflow 2.10 without the standard provider
-    from airflow.operators.bash import BashOperator
-
-try:  # Airflow 3.1+: deadline alerts replace sla
-    from airflow.sdk.definitions.deadline import AsyncCallback, DeadlineAlert, DeadlineReference
-except ImportError:
-    DeadlineAlert = None
-
-from airflow import __version__ as AIRFLOW_VERSION
-
-MESH_BIN_DIR = os.environ.get("MESH_BIN_DIR", "/opt/mesh/bin")
-DEADLINE = timedelta(hours=2)
-
-default_args = {
-    "owner": "orders-team",
-    "retries": 2,
-    "retry_delay": timedelta(minutes=1),
-    "execution_timeout": timedelta(minutes=30),
-}
-dag_args = {}
-if DEADLINE is not None:
-    if DeadlineAlert is not None:
-        from mesh_callbacks import deadline_missed
-
-        dag_args["deadline"] = DeadlineAlert(
-            reference=DeadlineReference.DAGRUN_QUEUED_AT,
-            interval=DEADLINE,
-            callback=AsyncCallback(deadline_missed, kwargs={"dag_id": "stg_orders", "deadline": str(DEADLINE)}),
-        )
-    elif AIRFLOW_VERSION.startswith("2."):
-        default_args["sla"] = DEADLINE
-
-with DAG(
+with mesh_dag(
     dag_id="stg_orders",
     description="Build the dbt staging model stg_orders of the orders domain.",
-    schedule=[Asset("iceberg://mesh/orders/raw_orders")],
+    owner="orders-team",
+    schedule=[table("orders.raw_orders")],
     start_date=datetime(2025, 1, 1, tzinfo=timezone.utc),
     catchup=False,
-    max_active_runs=1,
     dagrun_timeout=timedelta(hours=2),
-    default_args=default_args,
+    retries=2,
+    retry_delay=timedelta(minutes=1),
+    execution_timeout=timedelta(minutes=30),
+    deadline=timedelta(hours=2),
     tags=["orders", "staging", "sales"],
-    **dag_args,
 ) as dag:
-    t_run = BashOperator(
-        task_id="run",
-        bash_command="orders transform run --select stg_orders",
-        env={"PATH": MESH_BIN_DIR + ":" + os.environ.get("PATH", "/usr/bin:/bin")},
-        append_env=True,
-        outlets=[Asset("iceberg://mesh/orders/stg_orders")],
-    )
+    t_run = mesh_task("run", "orders transform run --select stg_orders", outlets=[table("orders.stg_orders")])

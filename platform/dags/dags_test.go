@@ -258,7 +258,7 @@ func TestAirflowFiles(t *testing.T) {
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &got))
 		g, ok := byPath[got.Path]
 		if !ok {
-			assert.True(t, strings.HasSuffix(got.Path, CallbacksModule+".py"), "unexpected file %s", got.Path)
+			assert.True(t, strings.HasSuffix(got.Path, SharedModule+".py"), "unexpected file %s", got.Path)
 			continue
 		}
 		checked++
