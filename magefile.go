@@ -370,6 +370,10 @@ func Demo() error {
 	if err := run(root(), nil, bin("meshctl"), "sql", "--timing", demoQuery); err != nil {
 		return err
 	}
+	step("data tests per table and referential integrity shares (relationships tests of every domain)")
+	if err := magekit.PrintDemoReport(os.Stdout, root(), ds); err != nil {
+		return err
+	}
 	fmt.Printf("\ndemo finished in %s. Try: bin/meshctl sql \"SELECT * FROM orders.raw_orders LIMIT 5\"\n", time.Since(start).Round(time.Second))
 	return nil
 }

@@ -1,22 +1,9 @@
 {{ config(materialized='incremental', unique_key='event_id') }}
 
--- Clean, typed order events, one row per event_id. Incremental by arrival
--- (ingested_at), not by event_ts: a late event has an old event_ts but a new
--- ingested_at, and must still be picked up.
-with new_events as (
-    select *
-    from {{ source('orders', 'raw_orders') }}
-    {% if is_incremental() %}
-    where ingested_at > (select coalesce(max(ingested_at), TIMESTAMPTZ '1970-01-01') from {{ this }})
-    {% endif %}
-),
-
--- Copies of one event_id are identical; keeping the newest copy makes
--- max(ingested_at) cover every raw row read, so the next run skips them all.
-deduplicated as (
-    select *
-    from new_events
-    qualify row_number() over (partition by event_id order by ingested_at desc) = 1
+-- Clean, typed order events, one row per event_id (see mesh_core's
+-- new_raw_events for why the increment is by arrival, not event time).
+with deduplicated as (
+    {{ new_raw_events(source('orders', 'raw_orders')) }}
 )
 
 select
