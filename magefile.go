@@ -343,9 +343,13 @@ func Demo() error {
 			return err
 		}
 		for _, ev := range d.Events {
-			step("%s: producing %d %s events per region over the last 7 days (1%% invalid on purpose)", d.Name, perRegion, ev.Name)
+			n := perRegion
+			if ev.DemoBurst > 0 {
+				n = ev.DemoBurst * scale
+			}
+			step("%s: producing %d %s events per region over the last 7 days (1%% invalid on purpose)", d.Name, n, ev.Name)
 			if err := run(root(), nil, bin(d.Name), "produce", "--event", ev.Name, "--region", "all",
-				"--burst", strconv.Itoa(perRegion), "--since", "7d", "--error-rate", "0.01", "--run", strconv.FormatInt(time.Now().Unix(), 10)); err != nil {
+				"--burst", strconv.Itoa(n), "--since", "7d", "--error-rate", "0.01", "--run", strconv.FormatInt(time.Now().Unix(), 10)); err != nil {
 				return err
 			}
 			step("%s: ingesting every region until the queues are idle", d.Name)
