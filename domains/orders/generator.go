@@ -34,8 +34,11 @@ func mustVocab(name string, pairs ...any) gen.Vocabulary {
 
 var catalogue = masterdata.Products()
 
-// promoShare is the share of orders carrying a promotion code.
-const promoShare = 0.12
+// Shares of orders carrying a promotion code, on normal and on promotion days.
+const (
+	promoShare    = 0.12
+	promoDayShare = 0.55
+)
 
 // GenerateOrder makes the domain fields of one order line.
 func GenerateOrder(c *produce.Context) map[string]any {
@@ -70,7 +73,12 @@ func GenerateOrder(c *produce.Context) map[string]any {
 		"customer_lat": math.Round(lat*1e5) / 1e5,
 		"customer_lon": math.Round(lon*1e5) / 1e5,
 	}
-	if r.Bool(promoShare) {
+	// On the shared promotion days (when demand spikes) most orders carry a code.
+	share := promoShare
+	if gen.IsPromoDay(c.Time) {
+		share = promoDayShare
+	}
+	if r.Bool(share) {
 		ev["promo_code"] = promos.Pick(r)
 	}
 	return ev

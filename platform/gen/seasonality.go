@@ -38,3 +38,27 @@ func DailyProfile(hour int) float64 { return daily[((hour%24)+24)%24] }
 // WeeklyProfile returns the multiplier of order volume on the given weekday;
 // its mean over the week is exactly 1. Mondays are busiest, Sundays quietest.
 func WeeklyProfile(wd time.Weekday) float64 { return weekly[((int(wd)%7)+7)%7] }
+
+// PromoCycleDays and PromoLengthDays shape the promotion calendar every domain
+// shares: a PromoLengthDays-long sale at the start of each cycle.
+const (
+	PromoCycleDays  = 21
+	PromoLengthDays = 2
+	// PromoLift is how much busier a promotion day is than a normal one.
+	PromoLift = 2.5
+)
+
+// IsPromoDay reports whether t falls on a promotion day of the shared
+// calendar. It depends on the date alone, so every producer agrees.
+func IsPromoDay(t time.Time) bool {
+	days := t.UTC().Unix() / 86400
+	return days%PromoCycleDays < PromoLengthDays
+}
+
+// PromoProfile is the demand multiplier of the promotion calendar.
+func PromoProfile(t time.Time) float64 {
+	if IsPromoDay(t) {
+		return PromoLift
+	}
+	return 1
+}

@@ -223,8 +223,14 @@ func (p *Producer) Run(ctx context.Context) (Stats, error) {
 	return p.stats, err
 }
 
+// TrendGrowth is the demand growth across a burst window: the last day of a
+// history is this much busier than the first (a growing business).
+const TrendGrowth = 0.4
+
 // BurstTimes spreads n event times over [until-since, until) following the
-// daily and weekly order profile, sorted ascending. Deterministic for r.
+// demand shape of the platform, sorted ascending, deterministic for r: the
+// daily and weekly profiles (in the region's time zone), a linear growth
+// trend (TrendGrowth) and the shared promotion calendar (gen.IsPromoDay).
 func BurstTimes(r *gen.Rand, n int, since time.Duration, until time.Time, tz *time.Location) []time.Time {
 	times := make([]time.Time, 0, n)
 	start := until.Add(-since)
@@ -234,10 +240,12 @@ func BurstTimes(r *gen.Rand, n int, since time.Duration, until time.Time, tz *ti
 			maxW = math.Max(maxW, gen.DailyProfile(h)*gen.WeeklyProfile(d))
 		}
 	}
+	maxW *= (1 + TrendGrowth) * gen.PromoLift
 	for len(times) < n {
-		t := start.Add(time.Duration(r.Float64() * float64(since)))
+		frac := r.Float64()
+		t := start.Add(time.Duration(frac * float64(since)))
 		local := t.In(tz)
-		w := gen.DailyProfile(local.Hour()) * gen.WeeklyProfile(local.Weekday())
+		w := gen.DailyProfile(local.Hour()) * gen.WeeklyProfile(local.Weekday()) * (1 + TrendGrowth*frac) * gen.PromoProfile(t)
 		if r.Float64()*maxW <= w {
 			times = append(times, t.Truncate(time.Microsecond))
 		}

@@ -212,3 +212,33 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestBurstTimesHaveTrendAndPromotions(t *testing.T) {
+	until := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
+	times := BurstTimes(gen.NewRand(11, 0), 60000, 90*24*time.Hour, until, time.UTC)
+	perDay := map[string]int{}
+	firstHalf, secondHalf := 0, 0
+	mid := until.Add(-45 * 24 * time.Hour)
+	for _, ts := range times {
+		perDay[ts.Format("2006-01-02")]++
+		if ts.Before(mid) {
+			firstHalf++
+		} else {
+			secondHalf++
+		}
+	}
+	assert.Greater(t, float64(secondHalf), 1.1*float64(firstHalf), "demand grows over the window")
+	var promo, normal, nPromo, nNormal float64
+	for day, n := range perDay {
+		d, _ := time.Parse("2006-01-02", day)
+		if gen.IsPromoDay(d) {
+			promo += float64(n)
+			nPromo++
+		} else {
+			normal += float64(n)
+			nNormal++
+		}
+	}
+	require.Positive(t, nPromo, "a 90-day window holds promotion days")
+	assert.Greater(t, promo/nPromo, 1.8*normal/nNormal, "promotion days are busier")
+}

@@ -1,0 +1,182 @@
+package transform_test
+
+import (
+	"bytes"
+	"context"
+	"testing"
+	"testing/fstest"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meshterious/warehouse/platform/dbt"
+	"github.com/meshterious/warehouse/platform/lakehouse"
+	"github.com/meshterious/warehouse/platform/lakehouse/lakehousetest"
+	"github.com/meshterious/warehouse/platform/query"
+	"github.com/meshterious/warehouse/platform/transform"
+)
+
+// project is a small dbt project with one model per materialization:
+// eph (ephemeral) -> v (view) -> t (table), and inc (incremental on event_id).
+func project(t *testing.T, brokenTest bool) *dbt.Project {
+	t.Helper()
+	accepted := `["us-east", "eu-central"]`
+	if brokenTest {
+		accepted = `["us-east"]` // eu-central rows fail it
+	}
+	fsys := fstest.MapFS{
+		"dbt_project.yml": {Data: []byte("name: shop\nversion: '1'\nconfig-version: 2\nprofile: mesh\nmodels:\n  shop:\n    +schema: shop\n")},
+		"models/sources.yml": {Data: []byte(`version: 2
+sources:
+  - name: shop
+    schema: shop
+    tables:
+      - name: raw
+`)},
+		"models/eph.sql": {Data: []byte("{{ config(materialized='ephemeral') }}\nselect event_id, event_date, region, amount * 2 as doubled from {{ source('shop', 'raw') }}\n")},
+		"models/v.sql":   {Data: []byte("{{ config(materialized='view') }}\nselect * from {{ ref('eph') }} where doubled > 10\n")},
+		"models/t.sql":   {Data: []byte("{{ config(materialized='table') }}\nselect region, CAST(sum(doubled) AS BIGINT) as total, count(*) as n from {{ ref('v') }} group by region\n")},
+		"models/inc.sql": {Data: []byte(`{{ config(materialized='incremental', unique_key='event_id') }}
+select event_id, event_date, region, amount from {{ source('shop', 'raw') }}
+{% if is_incremental() %}where event_id not in (select event_id from {{ this }}){% endif %}
+`)},
+		"models/after.sql": {Data: []byte("{{ config(materialized='table') }}\nselect * from {{ ref('t') }}\n")},
+		"models/schema.yml": {Data: []byte(`version: 2
+models:
+  - name: t
+    description: totals
+    columns:
+      - name: region
+        description: region
+        tests:
+          - accepted_values:
+              values: ` + accepted + `
+`)},
+	}
+	p, err := dbt.Load(fsys, dbt.LoadOptions{})
+	require.NoError(t, err)
+	return p
+}
+
+func setup(t *testing.T) *lakehouse.Lakehouse {
+	t.Helper()
+	ctx := context.Background()
+	lh, err := lakehouse.Open(ctx, lakehouse.Config{DataDir: t.TempDir()})
+	require.NoError(t, err)
+	t.Cleanup(func() { lh.Close() })
+	raw := lakehouse.Ident{Namespace: "shop", Name: "raw"}
+	require.NoError(t, lh.EnsureNamespace(ctx, "shop"))
+	_, err = lh.EnsureTable(ctx, raw, lakehousetest.Schema(), nil)
+	require.NoError(t, err)
+	append := func(rows ...lakehousetest.Row) {
+		_, err := lh.Append(ctx, raw, []arrow.RecordBatch{lakehousetest.Batch(t, rows...)}, nil)
+		require.NoError(t, err)
+	}
+	append(
+		lakehousetest.Row{ID: "a", Date: "2026-01-01", Region: "us-east", Amount: 3},
+		lakehousetest.Row{ID: "b", Date: "2026-01-01", Region: "us-east", Amount: 8},
+		lakehousetest.Row{ID: "c", Date: "2026-01-02", Region: "eu-central", Amount: 20},
+	)
+	return lh
+}
+
+func execute(t *testing.T, lh *lakehouse.Lakehouse, p *dbt.Project, cfg transform.Config) (*transform.Report, string, error) {
+	t.Helper()
+	var out bytes.Buffer
+	cfg.Progress = &out
+	x, err := transform.New(context.Background(), p, lh, cfg)
+	require.NoError(t, err)
+	defer x.Close()
+	rep, err := x.Execute(context.Background())
+	return rep, out.String(), err
+}
+
+func rows(t *testing.T, lh *lakehouse.Lakehouse, sql string) [][]any {
+	t.Helper()
+	eng, err := query.NewEngine(context.Background(), lh, query.Config{})
+	require.NoError(t, err)
+	defer eng.Close()
+	res, err := eng.Query(context.Background(), sql)
+	require.NoError(t, err)
+	return res.Rows
+}
+
+func TestMaterializations(t *testing.T) {
+	lh := setup(t)
+	p := project(t, false)
+	rep, out, err := execute(t, lh, p, transform.Config{Command: transform.Build, TargetDir: t.TempDir()})
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "Done. PASS=")
+
+	// The table went through an ephemeral CTE and a view: only a (8*2) and c (20*2) pass doubled > 10.
+	assert.Equal(t, [][]any{{"eu-central", int64(40), int64(1)}, {"us-east", int64(16), int64(1)}},
+		rows(t, lh, "SELECT region, total, n FROM shop.t ORDER BY region"))
+	for _, notStored := range []string{"eph", "v"} {
+		ok, err := lh.TableExists(context.Background(), lakehouse.Ident{Namespace: "shop", Name: notStored})
+		require.NoError(t, err)
+		assert.False(t, ok, "%s is not stored in Iceberg", notStored)
+	}
+	assert.Equal(t, [][]any{{int64(3)}}, rows(t, lh, "SELECT count(*) FROM shop.inc"))
+	var snapshots int
+	for _, r := range rep.Results {
+		if r.Snapshot != 0 {
+			snapshots++
+		}
+	}
+	assert.Equal(t, 3, snapshots, "t, after and inc committed once each")
+
+	// Incremental: only new rows, merged on the key; nothing new, nothing committed.
+	before := snapshotOf(t, lh, "inc")
+	_, out, err = execute(t, lh, p, transform.Config{Command: transform.Run, Select: "inc"})
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "no new rows, nothing committed")
+	assert.Equal(t, before, snapshotOf(t, lh, "inc"))
+	_, err = lh.Append(context.Background(), lakehouse.Ident{Namespace: "shop", Name: "raw"},
+		[]arrow.RecordBatch{lakehousetest.Batch(t, lakehousetest.Row{ID: "d", Date: "2026-01-03", Region: "us-east", Amount: 1})}, nil)
+	require.NoError(t, err)
+	_, out, err = execute(t, lh, p, transform.Config{Command: transform.Run, Select: "inc"})
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "MERGE 1")
+	assert.Equal(t, [][]any{{int64(4)}}, rows(t, lh, "SELECT count(*) FROM shop.inc"))
+}
+
+func TestBuildStopsDownstreamOfAFailedTest(t *testing.T) {
+	lh := setup(t)
+	rep, out, err := execute(t, lh, project(t, true), transform.Config{Command: transform.Build})
+	require.ErrorIs(t, err, transform.ErrFailed)
+	assert.Contains(t, out, "FAIL test accepted_values_t_region")
+	assert.Contains(t, out, "1 failing row(s)")
+	var failed *transform.NodeResult
+	for i, r := range rep.Results {
+		if r.Kind == "test" {
+			failed = &rep.Results[i]
+		}
+	}
+	require.NotNil(t, failed)
+	var after transform.NodeResult
+	for _, r := range rep.Results {
+		if r.Name == "after" {
+			after = r
+		}
+	}
+	assert.Equal(t, "skipped", after.Status, "the model downstream of the failed test is skipped")
+	assert.Contains(t, after.Message, "accepted_values_t_region")
+	assert.Equal(t, "fail", failed.Status)
+	assert.Equal(t, 1, failed.Failures)
+	require.Len(t, failed.Sample, 1)
+	assert.Equal(t, "eu-central", failed.Sample[0][0])
+}
+
+func TestConfigValidate(t *testing.T) {
+	err := transform.Config{Command: "deploy"}.Validate()
+	require.ErrorIs(t, err, transform.ErrInvalidConfig)
+	assert.ErrorContains(t, err, `command "deploy"`)
+}
+
+func snapshotOf(t *testing.T, lh *lakehouse.Lakehouse, name string) int64 {
+	t.Helper()
+	tbl, err := lh.LoadTable(context.Background(), lakehouse.Ident{Namespace: "shop", Name: name})
+	require.NoError(t, err)
+	return tbl.CurrentSnapshot().SnapshotID
+}
