@@ -1,0 +1,20 @@
+{{ config(materialized='incremental', unique_key='error_code') }}
+
+-- The error-code catalogue, from the platform's master data (seed
+-- error_codes). Merges only codes that are new or changed, so a run over
+-- unchanged master data commits nothing.
+with error_codes as (
+    select
+        error_code,
+        description,
+        severity_level,
+        CASE severity_level WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 4 END as severity_rank,
+        CAST(frequency AS DOUBLE) as frequency
+    from {{ ref('error_codes') }}
+)
+
+select * from error_codes
+{% if is_incremental() %}
+except
+select error_code, description, severity_level, severity_rank, frequency from {{ this }}
+{% endif %}

@@ -1,0 +1,18 @@
+package inventory
+
+import (
+	"embed"
+
+	"github.com/meshterious/warehouse/platform/domainkit"
+	"github.com/meshterious/warehouse/platform/produce"
+)
+
+//go:embed domain.yaml contracts/*.json dbt/dbt_project.yml dbt/packages.yml dbt/models dbt/seeds
+var files embed.FS
+
+// Domain returns the inventory domain with its embedded declarations.
+func Domain() *domainkit.Domain {
+	return domainkit.MustLoad(files, map[string]produce.Generator{
+		"inventory_movements": GenerateMovement,
+	})
+}
