@@ -13,6 +13,6 @@ var files embed.FS
 // Domain returns the dispatch domain with its embedded declarations.
 func Domain() *domainkit.Domain {
 	return domainkit.MustLoad(files, map[string]produce.Generator{
-		"dispatch_logs": NewDispatcher().Generate,
+		"dispatch_logs": NewRegional().Generate,
 	})
 }

@@ -210,3 +210,26 @@ func (d *Dispatcher) vehicles(region, warehouse string) []string {
 	d.fleet[key] = home
 	return home
 }
+
+// Regional keeps one Dispatcher per region. Regions are produced
+// concurrently: a shared dispatcher would move one region's journeys on from
+// another region's producer and make a history depend on goroutine scheduling.
+type Regional struct {
+	mu       sync.Mutex
+	byRegion map[string]*Dispatcher
+}
+
+// NewRegional returns per-region dispatchers that have logged nothing yet.
+func NewRegional() *Regional { return &Regional{byRegion: map[string]*Dispatcher{}} }
+
+// Generate logs the next status of a dispatch of c.Region (see Dispatcher.Generate).
+func (g *Regional) Generate(c *produce.Context) map[string]any {
+	g.mu.Lock()
+	d, ok := g.byRegion[c.Region.Name]
+	if !ok {
+		d = NewDispatcher()
+		g.byRegion[c.Region.Name] = d
+	}
+	g.mu.Unlock()
+	return d.Generate(c)
+}
