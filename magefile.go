@@ -297,13 +297,13 @@ func demoScale() (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 {
-		return 0, fmt.Errorf("MESH_DEMO_SCALE=%q: want a whole number >= 1", s)
+		return 0, fmt.Errorf("--scale (MESH_DEMO_SCALE) = %q: want a whole number >= 1", s)
 	}
 	return n, nil
 }
 
 // Demo runs the main job on the embedded default: produce every domain's events for every
-// region, ingest them into Iceberg, and show the tables and a query (MESH_DEMO_SCALE=N for more).
+// region, ingest them into Iceberg, and show the tables and a query (demo --scale N for N times more).
 func Demo() error {
 	scale, err := demoScale()
 	if err != nil {
