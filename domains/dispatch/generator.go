@@ -6,6 +6,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/meshterious/warehouse/platform/domainkit"
 	"github.com/meshterious/warehouse/platform/gen"
 	"github.com/meshterious/warehouse/platform/masterdata"
 	"github.com/meshterious/warehouse/platform/produce"
@@ -232,4 +233,9 @@ func (g *Regional) Generate(c *produce.Context) map[string]any {
 	}
 	g.mu.Unlock()
 	return d.Generate(c)
+}
+
+// Domain returns the dispatch domain: its embedded declarations and the generator of each event.
+func Domain() *domainkit.Domain {
+	return domainkit.MustLoad(files, map[string]produce.Generator{"dispatch_logs": NewRegional().Generate})
 }

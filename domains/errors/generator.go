@@ -5,6 +5,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/meshterious/warehouse/platform/domainkit"
 	"github.com/meshterious/warehouse/platform/gen"
 	"github.com/meshterious/warehouse/platform/masterdata"
 	"github.com/meshterious/warehouse/platform/produce"
@@ -200,4 +201,9 @@ func GenerateOrderError(c *produce.Context) map[string]any {
 		ev["resolution_minutes"] = int64(math.Min(100000, float64(5+r.Poisson(60)*(1+r.IntN(24)))))
 	}
 	return ev
+}
+
+// Domain returns the errors domain: its embedded declarations and the generator of each event.
+func Domain() *domainkit.Domain {
+	return domainkit.MustLoad(files, map[string]produce.Generator{"order_errors": GenerateOrderError})
 }

@@ -3,6 +3,7 @@ package fleet
 import (
 	"math"
 
+	"github.com/meshterious/warehouse/platform/domainkit"
 	"github.com/meshterious/warehouse/platform/gen"
 	"github.com/meshterious/warehouse/platform/masterdata"
 	"github.com/meshterious/warehouse/platform/produce"
@@ -108,4 +109,9 @@ func GenerateVehicleRoute(c *produce.Context) map[string]any {
 		"distance_km":   math.Round(dist*10) / 10,
 		"driver_shift":  shift,
 	}
+}
+
+// Domain returns the fleet domain: its embedded declarations and the generator of each event.
+func Domain() *domainkit.Domain {
+	return domainkit.MustLoad(files, map[string]produce.Generator{"vehicle_routes": GenerateVehicleRoute})
 }

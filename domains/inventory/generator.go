@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/meshterious/warehouse/platform/domainkit"
 	"github.com/meshterious/warehouse/platform/gen"
 	"github.com/meshterious/warehouse/platform/masterdata"
 	"github.com/meshterious/warehouse/platform/produce"
@@ -226,4 +227,9 @@ func movement(c *produce.Context, product, warehouse, source string, delta int64
 		ev["employee_id"] = s[c.Rand.IntN(len(s))]
 	}
 	return ev
+}
+
+// Domain returns the inventory domain: its embedded declarations and the generator of each event.
+func Domain() *domainkit.Domain {
+	return domainkit.MustLoad(files, map[string]produce.Generator{"inventory_movements": GenerateMovement})
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/meshterious/warehouse/platform/domainkit"
 	"github.com/meshterious/warehouse/platform/gen"
 	"github.com/meshterious/warehouse/platform/masterdata"
 	"github.com/meshterious/warehouse/platform/produce"
@@ -82,4 +83,9 @@ func GenerateOrder(c *produce.Context) map[string]any {
 		ev["promo_code"] = promos.Pick(r)
 	}
 	return ev
+}
+
+// Domain returns the orders domain: its embedded declarations and the generator of each event.
+func Domain() *domainkit.Domain {
+	return domainkit.MustLoad(files, map[string]produce.Generator{"orders": GenerateOrder})
 }

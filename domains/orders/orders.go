@@ -1,18 +1,8 @@
 package orders
 
-import (
-	"embed"
+import "embed"
 
-	"github.com/meshterious/warehouse/platform/domainkit"
-	"github.com/meshterious/warehouse/platform/produce"
-)
-
+// files are the orders domain's declarations: domain.yaml, its contracts and its dbt project.
+//
 //go:embed domain.yaml contracts/*.json dbt/dbt_project.yml dbt/packages.yml dbt/models dbt/seeds
 var files embed.FS
-
-// Domain returns the orders domain with its embedded declarations.
-func Domain() *domainkit.Domain {
-	return domainkit.MustLoad(files, map[string]produce.Generator{
-		"orders": GenerateOrder,
-	})
-}

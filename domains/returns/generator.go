@@ -5,6 +5,7 @@ import (
 	"math"
 	"time"
 
+	"github.com/meshterious/warehouse/platform/domainkit"
 	"github.com/meshterious/warehouse/platform/gen"
 	"github.com/meshterious/warehouse/platform/masterdata"
 	"github.com/meshterious/warehouse/platform/produce"
@@ -201,4 +202,9 @@ func toFloat(v any) float64 {
 		return float64(x)
 	}
 	return 0
+}
+
+// Domain returns the returns domain: its embedded declarations and the generator of each event.
+func Domain() *domainkit.Domain {
+	return domainkit.MustLoad(files, map[string]produce.Generator{"returns": GenerateReturn})
 }
