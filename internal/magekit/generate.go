@@ -139,9 +139,13 @@ func StaleAirflowFiles(root string, files []GeneratedFile) ([]string, error) {
 	for _, f := range files {
 		want[filepath.ToSlash(f.Path)] = true
 	}
-	matches, err := filepath.Glob(filepath.Join(root, dags.AirflowDir, "*_dags", "*.py"))
-	if err != nil {
-		return nil, err
+	var matches []string
+	for _, pattern := range []string{"*.py", "*.json"} {
+		m, err := filepath.Glob(filepath.Join(root, dags.AirflowDir, "*_dags", pattern))
+		if err != nil {
+			return nil, err
+		}
+		matches = append(matches, m...)
 	}
 	top, err := filepath.Glob(filepath.Join(root, dags.AirflowDir, "*.py"))
 	if err != nil {

@@ -58,4 +58,37 @@
 // dags[1].schedule: ..."). Across all domains, dag ids are unique, a DAG only
 // writes its own domain's tables, every table an on_update DAG reads is
 // written by some DAG, and neither tasks nor DAGs form a cycle.
+//
+// # Airflow
+//
+// Airflow gets the DAGs as data. For each domain, Airflow (called by `go run
+// mage.go check` and `go run mage.go dags`) generates two files in
+// dags/<domain>_dags/:
+//
+//	<domain>_pipelines.json  the AirflowSpec: every resolved DAG of the domain
+//	                         (id, description, owner, declaration, schedule,
+//	                         reads, writes, tags, retries, retry delay,
+//	                         timeouts, deadline) and its tasks (command line,
+//	                         dependencies, retries, timeout, outlets);
+//	                         durations in seconds
+//	<domain>_dags.py         a few lines: build_dags(globals(), "<domain>_pipelines.json")
+//
+// Both start with a "generated, do not edit" header and are committed; mage
+// check fails when they drift from the declarations.
+//
+// dags/mesh_airflow.py is maintained by hand and is not generated. Its
+// load_spec and dag_plans read and check a spec and turn it into the
+// arguments of each DAG and task without importing Airflow; build_dags then
+// creates the DAG objects and puts them in the DAG file's globals, where
+// Airflow finds them. It loads on Airflow 2.10 and 3.x: a schedule is a cron
+// expression or, for on_update, the Assets (Datasets on 2.10)
+// iceberg://mesh/<namespace>/<table> of the tables read; the tasks nothing
+// depends on announce the tables written as outlets; the DAGs run with
+// catchup off, one active run, a static start date, the dagrun timeout and
+// default_args holding owner, retries, retry delay and execution timeout; an
+// sla becomes a Deadline Alert on Airflow 3.1+ (its callback,
+// mesh_airflow.deadline_missed, is imported by the triggerer) and sla on
+// 2.x. Tasks are BashOperators running the same command lines as the local
+// runner, with $MESH_BIN_DIR (default /opt/mesh/bin) first on PATH.
+// `python3 dags/mesh_airflow.py dags/*_dags/*.json` checks the specs.
 package dags

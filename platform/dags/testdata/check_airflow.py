@@ -1,101 +1,80 @@
-"""Extract the structure of generated Airflow DAG files without Airflow.
+"""Check the Airflow files without Airflow.
 
-Usage: python3 check_airflow.py FILE...  ->  prints one JSON object per file:
-{"path", "dag_id", "schedule", "owner", "tags", "catchup", "retries", "tasks": {id: command},
- "edges": [[upstream, downstream]], "outlets": {task: [uris]}, "deadline": "timedelta(...)" or "None"}
+Usage: python3 check_airflow.py MESH_AIRFLOW_PY FILE...
 
-It parses each file with ast (after py_compile), so only literal structure is
-read: the mesh_dag(...) call of the "with" statement, the mesh_task(...)
-assignments and the ">>" chains. It also compiles the shared mesh_airflow.py.
+Compiles and imports MESH_AIRFLOW_PY (dags/mesh_airflow.py), then, one JSON
+object per line:
+- a generated DAG file (.py): compiled and read with ast, it must import
+  build_dags from mesh_airflow and call build_dags(globals(), "<spec>") once;
+  prints {"kind": "module", "path", "spec", "discoverable"} where discoverable
+  says whether Airflow's safe mode would parse it (it mentions "airflow" and
+  "dag").
+- a spec (.json): read with mesh_airflow.load_spec and planned with
+  mesh_airflow.dag_plans; prints {"kind": "dag", "path", ...plan} per DAG,
+  durations in seconds and dates in ISO form, or {"kind": "error", "path",
+  "error"} when the spec is rejected.
+Exits 1 when reading the specs imported Airflow.
 """
 import ast
+import datetime
+import importlib.util
 import json
-import os
 import py_compile
 import sys
 
 
-def asset_uri(identifier):
-    namespace, name = identifier.split(".", 1)
-    return "iceberg://mesh/" + namespace + "/" + name
+def plain(value):
+    if isinstance(value, datetime.timedelta):
+        return value.total_seconds()
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    return value
 
 
-def literal(node):
-    """Evaluate a literal, rendering table("ns.t") calls as {"asset": uri}."""
-    if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "table":
-        return {"asset": asset_uri(ast.literal_eval(node.args[0]))}
-    if isinstance(node, ast.List):
-        return [literal(e) for e in node.elts]
-    if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("timedelta", "datetime"):
-        return ast.unparse(node)
-    if isinstance(node, ast.Name):
-        return {"name": node.id}
-    return ast.literal_eval(node)
-
-
-def chain(node, edges):
-    """Record the edges of a >> expression and return its rightmost names."""
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.RShift):
-        left = chain(node.left, edges)
-        right = chain(node.right, edges)
-        for a in left:
-            for b in right:
-                edges.append([a, b])
-        return right
-    if isinstance(node, ast.Name):
-        return [node.id]
-    if isinstance(node, ast.List):
-        return [e.id for e in node.elts]
-    raise ValueError("unexpected node in a >> chain: " + ast.dump(node))
-
-
-def inspect(path):
+def check_module(path):
     py_compile.compile(path, doraise=True)
-    tree = ast.parse(open(path, encoding="utf-8").read(), path)
-    out = {"path": path, "tasks": {}, "edges": [], "outlets": {}, "deadline": None}
-    imports = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "mesh_airflow"]
-    if not imports:
-        raise ValueError(path + ": does not import mesh_airflow")
-    var_to_task = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
-            name = node.targets[0].id
-            if isinstance(node.value, ast.Call) and getattr(node.value.func, "id", None) == "mesh_task":
-                args = node.value.args
-                kw = {k.arg: k.value for k in node.value.keywords}
-                task_id = ast.literal_eval(args[0])
-                var_to_task[name] = task_id
-                out["tasks"][task_id] = ast.literal_eval(args[1])
-                if "outlets" in kw:
-                    out["outlets"][task_id] = [a["asset"] for a in literal(kw["outlets"])]
-        if isinstance(node, ast.With):
-            call = node.items[0].context_expr
-            if isinstance(call, ast.Call) and getattr(call.func, "id", None) == "mesh_dag":
-                kw = {k.arg: k.value for k in call.keywords if k.arg}
-                out["dag_id"] = ast.literal_eval(kw["dag_id"])
-                sched = literal(kw["schedule"])
-                out["schedule"] = [a["asset"] for a in sched] if isinstance(sched, list) else sched
-                out["tags"] = literal(kw["tags"])
-                out["catchup"] = literal(kw["catchup"])
-                out["start_date"] = ast.unparse(kw["start_date"])
-                out["dagrun_timeout"] = ast.unparse(kw["dagrun_timeout"])
-                out["owner"] = ast.literal_eval(kw["owner"])
-                out["retries"] = ast.literal_eval(kw["retries"])
-                out["deadline"] = ast.unparse(kw["deadline"])
-        if isinstance(node, ast.Expr) and isinstance(node.value, ast.BinOp):
-            chain(node.value, out["edges"])
-    out["edges"] = [[var_to_task[a], var_to_task[b]] for a, b in out["edges"]]
-    return out
+    source = open(path, encoding="utf-8").read()
+    tree = ast.parse(source, path)
+    imports = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "mesh_airflow"
+               and [a.name for a in n.names] == ["build_dags"]]
+    if len(imports) != 1:
+        raise ValueError(path + ": does not import build_dags from mesh_airflow")
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "build_dags"]
+    if len(calls) != 1 or len(calls[0].args) != 2:
+        raise ValueError(path + ": want one call build_dags(globals(), SPEC)")
+    ns, spec = calls[0].args
+    if not (isinstance(ns, ast.Call) and getattr(ns.func, "id", None) == "globals"):
+        raise ValueError(path + ": build_dags must get globals()")
+    lower = source.lower()
+    return {"kind": "module", "path": path, "spec": ast.literal_eval(spec),
+            "discoverable": "airflow" in lower and "dag" in lower}
+
+
+def main(argv):
+    py_compile.compile(argv[0], doraise=True)
+    spec = importlib.util.spec_from_file_location("mesh_airflow", argv[0])
+    mesh = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mesh)
+    for path in argv[1:]:
+        if path.endswith(".py"):
+            print(json.dumps(check_module(path)))
+            continue
+        try:
+            plans = mesh.dag_plans(mesh.load_spec(path))
+        except mesh.SpecError as e:
+            print(json.dumps({"kind": "error", "path": path, "error": str(e)}))
+            continue
+        for plan in plans:
+            print(json.dumps(dict(plain(plan), kind="dag", path=path)))
+    if any(m == "airflow" or m.startswith("airflow.") for m in sys.modules):
+        print("reading the specs imported airflow", file=sys.stderr)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":
-    shared = set()
-    for p in sys.argv[1:]:
-        if os.path.basename(p) == "mesh_airflow.py":
-            py_compile.compile(p, doraise=True)
-            continue
-        mod = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(p))), "mesh_airflow.py")
-        if mod not in shared and os.path.exists(mod):
-            py_compile.compile(mod, doraise=True)
-            shared.add(mod)
-        print(json.dumps(inspect(p)))
+    sys.exit(main(sys.argv[1:]))
