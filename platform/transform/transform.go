@@ -38,6 +38,10 @@ const (
 	SummaryModel        = "mesh.dbt.model"
 	SummaryInvocation   = "mesh.dbt.invocation_id"
 	SummaryMaterialized = "mesh.dbt.materialized"
+	// SummaryContent is the fingerprint of a table model's rows (see
+	// contentFingerprint): a rebuild that would write the same rows commits
+	// nothing.
+	SummaryContent = "mesh.dbt.content"
 )
 
 // Config configures one invocation.

@@ -141,6 +141,36 @@ func TestMaterializations(t *testing.T) {
 	assert.Equal(t, [][]any{{int64(4)}}, rows(t, lh, "SELECT count(*) FROM shop.inc"))
 }
 
+func TestTableRebuildOfSameRowsCommitsNothing(t *testing.T) {
+	lh := setup(t)
+	p := project(t, false)
+	_, out, err := execute(t, lh, p, transform.Config{Command: transform.Run, Select: "t"})
+	require.NoError(t, err, out)
+	first := snapshotOf(t, lh, "t")
+
+	// Same inputs, same rows: no new snapshot.
+	_, out, err = execute(t, lh, p, transform.Config{Command: transform.Run, Select: "t"})
+	require.NoError(t, err, out)
+	assert.Contains(t, out, "unchanged, nothing committed")
+	assert.Equal(t, first, snapshotOf(t, lh, "t"))
+
+	// A new raw row that passes the filter changes us-east's total: rebuilt.
+	_, err = lh.Append(context.Background(), lakehouse.Ident{Namespace: "shop", Name: "raw"},
+		[]arrow.RecordBatch{lakehousetest.Batch(t, lakehousetest.Row{ID: "e", Date: "2026-01-03", Region: "us-east", Amount: 7})}, nil)
+	require.NoError(t, err)
+	_, out, err = execute(t, lh, p, transform.Config{Command: transform.Run, Select: "t"})
+	require.NoError(t, err, out)
+	assert.NotEqual(t, first, snapshotOf(t, lh, "t"))
+	assert.Equal(t, [][]any{{"eu-central", int64(40), int64(1)}, {"us-east", int64(30), int64(2)}},
+		rows(t, lh, "SELECT region, total, n FROM shop.t ORDER BY region"))
+
+	// A full refresh always rewrites.
+	second := snapshotOf(t, lh, "t")
+	_, out, err = execute(t, lh, p, transform.Config{Command: transform.Run, Select: "t", FullRefresh: true})
+	require.NoError(t, err, out)
+	assert.NotEqual(t, second, snapshotOf(t, lh, "t"))
+}
+
 func TestBuildStopsDownstreamOfAFailedTest(t *testing.T) {
 	lh := setup(t)
 	rep, out, err := execute(t, lh, project(t, true), transform.Config{Command: transform.Build})
