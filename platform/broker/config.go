@@ -4,11 +4,8 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
-)
 
-// Environment variable names of the settings in Config (read by platform/config).
-const (
-	EnvAMQPURL = "MESH_AMQP_URL"
+	"github.com/meshterious/warehouse/platform/config"
 )
 
 // Defaults applied by Config.WithDefaults.
@@ -98,9 +95,9 @@ func (c Config) WithDefaults() Config {
 func (c Config) Validate() error {
 	switch {
 	case c.URL == "":
-		return fmt.Errorf("%w: amqp url is required (%s)", ErrInvalidConfig, EnvAMQPURL)
+		return fmt.Errorf("%w: amqp url is required (%s)", ErrInvalidConfig, config.EnvAMQPURL)
 	case !hasAMQPScheme(c.URL):
-		return fmt.Errorf("%w: amqp url %q must start with amqp:// or amqps:// (%s)", ErrInvalidConfig, RedactURL(c.URL), EnvAMQPURL)
+		return fmt.Errorf("%w: amqp url %q must start with amqp:// or amqps:// (%s)", ErrInvalidConfig, RedactURL(c.URL), config.EnvAMQPURL)
 	case c.Prefetch < 0 || c.Prefetch > 65535:
 		return fmt.Errorf("%w: prefetch must be between 0 and 65535, got %d", ErrInvalidConfig, c.Prefetch)
 	case c.ConfirmWindow < 0:

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -25,7 +26,8 @@ const (
 	EnvS3AccessKeyID = "MESH_S3_ACCESS_KEY_ID"
 	EnvS3SecretKey   = "MESH_S3_SECRET_ACCESS_KEY"
 	EnvLogLevel      = "MESH_LOG_LEVEL"
-	EnvDotEnv        = "MESH_DOTENV" // path of the .env file; "off" disables it
+	EnvCommitRetries = "MESH_COMMIT_RETRIES" // retries of a conflicting Iceberg commit
+	EnvDotEnv        = "MESH_DOTENV"         // path of the .env file; "off" disables it
 )
 
 // Catalog kinds.
@@ -57,6 +59,7 @@ type Config struct {
 	S3AccessKeyID     string
 	S3SecretAccessKey string
 	LogLevel          string
+	CommitRetries     int // 0: the lakehouse's default
 
 	// Source tells, for each environment variable, where its value came from:
 	// "env", the .env path, or "default".
@@ -136,6 +139,13 @@ func FromLookup(lookup func(key string) (value, source string, ok bool)) Config 
 	cfg.S3AccessKeyID = get(EnvS3AccessKeyID, "")
 	cfg.S3SecretAccessKey = get(EnvS3SecretKey, "")
 	cfg.LogLevel = get(EnvLogLevel, "info")
+	if v := get(EnvCommitRetries, ""); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			n = -1 // reported by Validate
+		}
+		cfg.CommitRetries = n
+	}
 	return cfg
 }
 
@@ -190,6 +200,9 @@ func (c Config) Validate() error {
 		}
 	} else if strings.Contains(c.Warehouse, "://") && !strings.HasPrefix(c.Warehouse, "file://") {
 		bad("%s must be a directory, file:// or s3:// location, got %q", EnvWarehouse, c.Warehouse)
+	}
+	if c.CommitRetries < 0 {
+		bad("%s must be a whole number >= 0", EnvCommitRetries)
 	}
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":

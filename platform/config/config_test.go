@@ -43,6 +43,8 @@ func TestValidate(t *testing.T) {
 		{name: "bad amqp", env: map[string]string{EnvAMQPURL: "http://guest:hunter2@h/"}, errContains: []string{"MESH_AMQP_URL must be", "xxxxx"}},
 		{name: "bad log level", env: map[string]string{EnvLogLevel: "loud"}, errContains: []string{"MESH_LOG_LEVEL"}},
 		{name: "bad warehouse scheme", env: map[string]string{EnvWarehouse: "gs://b/p"}, errContains: []string{"MESH_WAREHOUSE must be"}},
+		{name: "bad commit retries", env: map[string]string{EnvCommitRetries: "many"}, errContains: []string{"MESH_COMMIT_RETRIES must be a whole number"}},
+		{name: "negative commit retries", env: map[string]string{EnvCommitRetries: "-2"}, errContains: []string{"MESH_COMMIT_RETRIES"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -14,6 +14,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	_ "github.com/duckdb/duckdb-go/v2" // database/sql driver "duckdb" for the DuckDB-alone baseline
 
+	"github.com/meshterious/warehouse/platform/config"
 	"github.com/meshterious/warehouse/platform/dbt"
 	"github.com/meshterious/warehouse/platform/gen"
 	"github.com/meshterious/warehouse/platform/lakehouse"
@@ -202,7 +203,7 @@ func duckdbAlone(ctx context.Context, lh *lakehouse.Lakehouse, p *dbt.Project, r
 
 func benchLogger(a *App) *slog.Logger {
 	level := slog.LevelInfo
-	if os.Getenv("MESH_LOG_LEVEL") == "debug" {
+	if os.Getenv(config.EnvLogLevel) == "debug" {
 		level = slog.LevelDebug
 	}
 	return slog.New(slog.NewTextHandler(a.Stderr, &slog.HandlerOptions{Level: level}))

@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"path/filepath"
 	"strings"
+
+	"github.com/meshterious/warehouse/platform/config"
 )
 
 // Catalog kinds accepted by Config.CatalogKind.
@@ -20,21 +22,6 @@ const (
 	DefaultCatalogName   = "mesh"
 	DefaultDataDir       = ".mesh"
 	DefaultCommitRetries = 20
-)
-
-// Environment variables that configure the fields of Config. The platform/config
-// package reads them; Validate names them so a user knows what to fix.
-const (
-	EnvCatalog       = "MESH_CATALOG"
-	EnvCatalogURI    = "MESH_CATALOG_URI"
-	EnvCatalogName   = "MESH_CATALOG_NAME"
-	EnvWarehouse     = "MESH_WAREHOUSE"
-	EnvDataDir       = "MESH_DATA_DIR"
-	EnvS3Endpoint    = "MESH_S3_ENDPOINT"
-	EnvS3Region      = "MESH_S3_REGION"
-	EnvS3AccessKeyID = "MESH_S3_ACCESS_KEY_ID"
-	EnvS3SecretKey   = "MESH_S3_SECRET_ACCESS_KEY"
-	EnvCommitRetries = "MESH_COMMIT_RETRIES"
 )
 
 // S3Config holds the object-store settings used when Warehouse is an s3:// URL.
@@ -103,51 +90,51 @@ func (c Config) Validate() error {
 	switch c.CatalogKind {
 	case CatalogSQLite:
 		if c.CatalogURI == "" {
-			return bad("%s (catalog uri) is required", EnvCatalogURI)
+			return bad("%s (catalog uri) is required", config.EnvCatalogURI)
 		}
 		if strings.Contains(c.CatalogURI, "://") {
-			return bad("%s must be a file path for the sqlite catalog, got %q", EnvCatalogURI, c.CatalogURI)
+			return bad("%s must be a file path for the sqlite catalog, got %q", config.EnvCatalogURI, c.CatalogURI)
 		}
 	case CatalogPostgres:
 		if c.CatalogURI == "" {
-			return bad("%s is required when %s=postgres", EnvCatalogURI, EnvCatalog)
+			return bad("%s is required when %s=postgres", config.EnvCatalogURI, config.EnvCatalog)
 		}
 		u, err := url.Parse(c.CatalogURI)
 		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-			return bad("%s must be a postgres:// DSN when %s=postgres", EnvCatalogURI, EnvCatalog)
+			return bad("%s must be a postgres:// DSN when %s=postgres", config.EnvCatalogURI, config.EnvCatalog)
 		}
 	default:
-		return bad("%s must be %q or %q, got %q", EnvCatalog, CatalogSQLite, CatalogPostgres, c.CatalogKind)
+		return bad("%s must be %q or %q, got %q", config.EnvCatalog, CatalogSQLite, CatalogPostgres, c.CatalogKind)
 	}
 	if c.CatalogName == "" {
-		return bad("%s (catalog name) is required", EnvCatalogName)
+		return bad("%s (catalog name) is required", config.EnvCatalogName)
 	}
 	if c.Warehouse == "" {
-		return bad("%s (warehouse) is required", EnvWarehouse)
+		return bad("%s (warehouse) is required", config.EnvWarehouse)
 	}
 	if strings.Contains(c.Warehouse, "://") && !c.IsS3() && !strings.HasPrefix(c.Warehouse, "file://") {
-		return bad("%s must be a local directory or s3://bucket/prefix, got %q", EnvWarehouse, c.Warehouse)
+		return bad("%s must be a local directory or s3://bucket/prefix, got %q", config.EnvWarehouse, c.Warehouse)
 	}
 	if c.IsS3() {
 		u, err := url.Parse(c.Warehouse)
 		if err != nil || u.Host == "" {
-			return bad("%s must look like s3://bucket/prefix, got %q", EnvWarehouse, c.Warehouse)
+			return bad("%s must look like s3://bucket/prefix, got %q", config.EnvWarehouse, c.Warehouse)
 		}
 		if c.S3.Region == "" {
-			return bad("%s is required for an s3:// warehouse", EnvS3Region)
+			return bad("%s is required for an s3:// warehouse", config.EnvS3Region)
 		}
 		if c.S3.Endpoint != "" {
 			eu, err := url.Parse(c.S3.Endpoint)
 			if err != nil || (eu.Scheme != "http" && eu.Scheme != "https") || eu.Host == "" {
-				return bad("%s must be an http(s)://host:port URL, got %q", EnvS3Endpoint, c.S3.Endpoint)
+				return bad("%s must be an http(s)://host:port URL, got %q", config.EnvS3Endpoint, c.S3.Endpoint)
 			}
 		}
 		if (c.S3.AccessKeyID == "") != (c.S3.SecretAccessKey == "") {
-			return bad("%s and %s must be set together", EnvS3AccessKeyID, EnvS3SecretKey)
+			return bad("%s and %s must be set together", config.EnvS3AccessKeyID, config.EnvS3SecretKey)
 		}
 	}
 	if c.CommitRetries < 0 {
-		return bad("%s must be >= 0, got %d", EnvCommitRetries, c.CommitRetries)
+		return bad("%s must be >= 0, got %d", config.EnvCommitRetries, c.CommitRetries)
 	}
 	return nil
 }

@@ -24,6 +24,8 @@ import (
 	"github.com/minio/minio-go/v7"
 	"github.com/minio/minio-go/v7/pkg/credentials"
 	"github.com/uptrace/bun/driver/sqliteshim"
+
+	"github.com/meshterious/warehouse/platform/config"
 )
 
 // PartitionColumn is the column by which EnsureTable partitions new tables
@@ -150,14 +152,14 @@ func sqliteDSN(path string) string {
 func ensureBucket(ctx context.Context, cfg Config) error {
 	u, err := url.Parse(cfg.Warehouse)
 	if err != nil {
-		return fmt.Errorf("%w: %s: %v", ErrInvalidConfig, EnvWarehouse, err)
+		return fmt.Errorf("%w: %s: %v", ErrInvalidConfig, config.EnvWarehouse, err)
 	}
 	bucket := u.Host
 	endpoint, secure := "s3.amazonaws.com", true
 	if cfg.S3.Endpoint != "" {
 		eu, err := url.Parse(cfg.S3.Endpoint)
 		if err != nil {
-			return fmt.Errorf("%w: %s: %v", ErrInvalidConfig, EnvS3Endpoint, err)
+			return fmt.Errorf("%w: %s: %v", ErrInvalidConfig, config.EnvS3Endpoint, err)
 		}
 		endpoint, secure = eu.Host, eu.Scheme == "https"
 	}

@@ -57,7 +57,8 @@ func (r *Runtime) LakehouseConfig() lakehouse.Config {
 			Endpoint: c.S3Endpoint, Region: c.S3Region,
 			AccessKeyID: c.S3AccessKeyID, SecretAccessKey: c.S3SecretAccessKey,
 		},
-		Logger: r.Logger,
+		CommitRetries: c.CommitRetries,
+		Logger:        r.Logger,
 	}
 }
 
