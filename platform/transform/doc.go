@@ -5,7 +5,11 @@
 // what each materialization means on Iceberg:
 //
 //   - table: the model's SELECT replaces the table's rows in one commit
-//     (the table is recreated when its columns changed);
+//     (the table is recreated when its columns changed). A fingerprint of
+//     the rows (count, order-independent sum of row hashes, column types) is
+//     kept in the snapshot summary (mesh.dbt.content): a rebuild that would
+//     write the same rows commits nothing, as for seeds whose checksum did
+//     not change;
 //   - incremental: the first run (or --full-refresh) builds the table; later
 //     runs compile the model with is_incremental() true and commit only the
 //     rows it returns, merged on unique_key with Iceberg equality deletes
