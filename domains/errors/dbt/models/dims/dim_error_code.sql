@@ -1,8 +1,8 @@
 {{ config(materialized='incremental', unique_key='error_code') }}
 
 -- The error-code catalogue, from the platform's master data (seed
--- error_codes). Merges only codes that are new or changed, so a run over
--- unchanged master data commits nothing.
+-- error_codes). Merges only codes that are new or changed (mesh_core's
+-- new_or_changed), so a run over unchanged master data commits nothing.
 with error_codes as (
     select
         error_code,
@@ -13,8 +13,4 @@ with error_codes as (
     from {{ ref('error_codes') }}
 )
 
-select * from error_codes
-{% if is_incremental() %}
-except
-select error_code, description, severity_level, severity_rank, frequency from {{ this }}
-{% endif %}
+{{ mesh_core.new_or_changed('error_codes') }}

@@ -3,25 +3,6 @@
 -- One row per detected error with its latest state (see mesh_core's
 -- latest_per_key: an update, e.g. resolved, replaces the row, a late older
 -- event never does).
-with latest as (
-    {{ latest_per_key(ref('stg_order_errors'), 'error_id', [
-        'error_id', 'order_id', 'error_code', 'severity_level', 'detected_ts', 'warehouse_id', 'region', 'channel', 'resolved', 'resolution_minutes', 'event_id', 'event_ts', 'event_date', 'ingested_at']) }}
-)
-
-select
-    error_id,
-    order_id,
-    error_code,
-    severity_level,
-    detected_ts,
-    warehouse_id,
-    region,
-    channel,
-    resolved,
-    resolution_minutes,
-    event_id,
-    event_ts,
-    event_date,
-    ingested_at,
-    last_ingested_at
-from latest
+{{ mesh_core.latest_per_key(ref('stg_order_errors'), 'error_id', [
+    'error_id', 'order_id', 'error_code', 'severity_level', 'detected_ts', 'warehouse_id', 'region',
+    'channel', 'resolved', 'resolution_minutes']) }}

@@ -1,15 +1,9 @@
 {{ config(materialized='incremental', unique_key='event_id') }}
 
 -- Clean, typed vehicle route assignments, one row per event_id (see
--- mesh_core's new_raw_events for why the increment is by arrival).
-with deduplicated as (
-    {{ new_raw_events(source('fleet', 'raw_vehicle_routes')) }}
-)
-
-select
-    CAST(event_id AS VARCHAR)                 as event_id,
-    event_ts,
-    CAST(event_ts AS DATE)                    as event_date,
+-- mesh_core's stage_events for the envelope and why the increment is by
+-- arrival). Tours without stops or longer than max_distance_km are input errors.
+{% set columns %}
     CAST(assignment_id AS VARCHAR)            as assignment_id,
     vehicle_id,
     route_id,
@@ -19,7 +13,8 @@ select
     CAST(lon AS DOUBLE)                       as lon,
     CAST(planned_stops AS BIGINT)             as planned_stops,
     round(CAST(distance_km AS DOUBLE), 1)     as distance_km,
-    lower(driver_shift)                       as driver_shift,
-    ingested_at
-from deduplicated
+    lower(driver_shift)                       as driver_shift
+{% endset %}
+
+{{ mesh_core.stage_events(source('fleet', 'raw_vehicle_routes'), columns) }}
 where planned_stops > 0 and distance_km > 0 and distance_km <= {{ var('max_distance_km') }}

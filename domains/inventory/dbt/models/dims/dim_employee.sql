@@ -2,7 +2,8 @@
 
 -- Warehouse staff, from the platform's master data (seed employees). Name,
 -- email and phone are fake placeholders, classified as personal data.
--- Incremental by change: only new or changed employees are merged.
+-- Incremental by change (mesh_core's new_or_changed): only new or changed
+-- employees are merged.
 with employees as (
     select
         employee_id,
@@ -15,8 +16,4 @@ with employees as (
     from {{ ref('employees') }}
 )
 
-select * from employees
-{% if is_incremental() %}
-except
-select employee_id, role, assigned_warehouse, shift_hours, name, email, phone from {{ this }}
-{% endif %}
+{{ mesh_core.new_or_changed('employees') }}

@@ -1,8 +1,9 @@
 {{ config(materialized='incremental', unique_key='product_id') }}
 
 -- The product catalogue, from the platform's master data (seed products).
--- Incremental by change: a run merges only products that are new or differ
--- from the current row, so unchanged master data commits nothing.
+-- Incremental by change (mesh_core's new_or_changed): a run merges only
+-- products that are new or differ from the current row, so unchanged master
+-- data commits nothing.
 with products as (
     select
         product_id,
@@ -13,8 +14,4 @@ with products as (
     from {{ ref('products') }}
 )
 
-select * from products
-{% if is_incremental() %}
-except
-select product_id, name, category, unit_cost, list_price from {{ this }}
-{% endif %}
+{{ mesh_core.new_or_changed('products') }}

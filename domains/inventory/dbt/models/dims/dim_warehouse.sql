@@ -1,8 +1,8 @@
 {{ config(materialized='incremental', unique_key='warehouse_id') }}
 
 -- The fulfilment centres with their manager, from the platform's master data
--- (seeds warehouses and warehouse_managers). Incremental by change: only new
--- or changed warehouses are merged.
+-- (seeds warehouses and warehouse_managers). Incremental by change (mesh_core's
+-- new_or_changed): only new or changed warehouses are merged.
 with warehouses as (
     select
         w.warehouse_id,
@@ -16,8 +16,4 @@ with warehouses as (
     left join {{ ref('warehouse_managers') }} m on m.warehouse_id = w.warehouse_id
 )
 
-select * from warehouses
-{% if is_incremental() %}
-except
-select warehouse_id, name, region, manager, capacity, lat, lon from {{ this }}
-{% endif %}
+{{ mesh_core.new_or_changed('warehouses') }}

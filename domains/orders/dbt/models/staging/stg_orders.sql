@@ -1,15 +1,9 @@
 {{ config(materialized='incremental', unique_key='event_id') }}
 
 -- Clean, typed order events, one row per event_id (see mesh_core's
--- new_raw_events for why the increment is by arrival, not event time).
-with deduplicated as (
-    {{ new_raw_events(source('orders', 'raw_orders')) }}
-)
-
-select
-    CAST(event_id AS VARCHAR)              as event_id,
-    event_ts,
-    CAST(event_ts AS DATE)                 as event_date,
+-- stage_events for the envelope and why the increment is by arrival, not
+-- event time). Prices above max_unit_price are input errors.
+{% set columns %}
     CAST(order_id AS VARCHAR)              as order_id,
     customer_id,
     product_id,
@@ -17,13 +11,14 @@ select
     region,
     order_ts,
     CAST(qty AS BIGINT)                    as qty,
-    {{ cents('unit_price') }}              as unit_price,
+    {{ mesh_core.cents('unit_price') }}    as unit_price,
     currency,
     lower(channel)                         as channel,
     coalesce(priority, 'standard')         as priority,
     promo_code,
     customer_lat,
-    customer_lon,
-    ingested_at
-from deduplicated
+    customer_lon
+{% endset %}
+
+{{ mesh_core.stage_events(source('orders', 'raw_orders'), columns) }}
 where qty > 0 and unit_price <= {{ var('max_unit_price') }}

@@ -2,28 +2,6 @@
 
 -- One row per return with its latest state (see mesh_core's latest_per_key:
 -- a corrected return replaces its row, a late older event never does).
-with latest as (
-    {{ latest_per_key(ref('stg_returns'), 'return_id', [
-        'return_id', 'order_id', 'product_id', 'warehouse_id', 'region', 'return_ts', 'reason_code',
-        'qty', 'refund_amount', 'condition', 'customer_note', 'event_id', 'event_ts', 'event_date',
-        'ingested_at']) }}
-)
-
-select
-    return_id,
-    order_id,
-    product_id,
-    warehouse_id,
-    region,
-    return_ts,
-    reason_code,
-    qty,
-    refund_amount,
-    condition,
-    customer_note,
-    event_id,
-    event_ts,
-    event_date,
-    ingested_at,
-    last_ingested_at
-from latest
+{{ mesh_core.latest_per_key(ref('stg_returns'), 'return_id', [
+    'return_id', 'order_id', 'product_id', 'warehouse_id', 'region', 'return_ts', 'reason_code',
+    'qty', 'refund_amount', 'condition', 'customer_note']) }}

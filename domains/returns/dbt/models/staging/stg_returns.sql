@@ -1,15 +1,9 @@
 {{ config(materialized='incremental', unique_key='event_id') }}
 
 -- Clean, typed return events, one row per event_id (see mesh_core's
--- new_raw_events for why the increment is by arrival, not event time).
-with deduplicated as (
-    {{ new_raw_events(source('returns', 'raw_returns')) }}
-)
-
-select
-    CAST(event_id AS VARCHAR)              as event_id,
-    event_ts,
-    CAST(event_ts AS DATE)                 as event_date,
+-- stage_events for the envelope and why the increment is by arrival, not
+-- event time). Refunds above max_refund_amount are input errors.
+{% set columns %}
     CAST(return_id AS VARCHAR)             as return_id,
     CAST(order_id AS VARCHAR)              as order_id,
     product_id,
@@ -18,9 +12,10 @@ select
     return_ts,
     lower(reason_code)                     as reason_code,
     CAST(qty AS BIGINT)                    as qty,
-    {{ cents('refund_amount') }}           as refund_amount,
+    {{ mesh_core.cents('refund_amount') }} as refund_amount,
     lower(condition)                       as condition,
-    customer_note,
-    ingested_at
-from deduplicated
+    customer_note
+{% endset %}
+
+{{ mesh_core.stage_events(source('returns', 'raw_returns'), columns) }}
 where qty > 0 and refund_amount <= {{ var('max_refund_amount') }}
