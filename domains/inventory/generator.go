@@ -3,6 +3,7 @@ package inventory
 import (
 	"fmt"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/meshterious/warehouse/platform/domainkit"
@@ -41,12 +42,16 @@ var (
 	shrinkage = 0.7
 	// pickDelay is how long after the order the warehouse picks the line.
 	pickDelayMin, pickDelaySpread = 5 * time.Minute, 4 * time.Hour
+	// reorderLines is the reorder point of a product in a warehouse, in
+	// order lines of the size it last shipped: below it, a restock is due.
+	reorderLines int64 = 2
 )
 
 var (
-	products   = indexProducts()
-	staff      = staffByWarehouse()
-	warehouses = map[string][]masterdata.Warehouse{}
+	products     = indexProducts()
+	productIndex = indexProductRanks()
+	staff        = staffByWarehouse()
+	warehouses   = map[string][]masterdata.Warehouse{}
 )
 
 func init() {
@@ -59,6 +64,14 @@ func indexProducts() map[string]masterdata.Product {
 	out := map[string]masterdata.Product{}
 	for _, p := range masterdata.Products() {
 		out[p.ID] = p
+	}
+	return out
+}
+
+func indexProductRanks() map[string]int {
+	out := map[string]int{}
+	for i, p := range masterdata.Products() {
+		out[p.ID] = i
 	}
 	return out
 }
@@ -109,35 +122,127 @@ func lineOf(row map[string]any) orderLine {
 	return l
 }
 
-// GenerateMovement makes the domain fields of one inventory movement.
-func GenerateMovement(c *produce.Context) map[string]any {
+// stockKey is a product in a warehouse.
+type stockKey struct{ warehouseID, productID string }
+
+// Stock keeps, per region, the book stock of every product in every warehouse
+// as the generator has moved it (opening stock plus every movement generated
+// so far). It is what keeps stock on hand from going below zero: a pick that
+// the shelf cannot cover is preceded by an expedited delivery, a product that
+// falls below its reorder point gets the next restock, a count never finds
+// less than the book stock and a transfer never ships more than half of it.
+// Events of a region are generated in sequence, so the history stays the same
+// for the same seed.
+type Stock struct {
+	mu       sync.Mutex
+	byRegion map[string]*regionStock
+}
+
+// NewStock returns books that hold every warehouse's opening stock.
+func NewStock() *Stock { return &Stock{byRegion: map[string]*regionStock{}} }
+
+type regionStock struct {
+	onHand map[stockKey]int64
+	// due lists the products below their reorder point, oldest first, with
+	// the size of the line that took them there.
+	due      []stockKey
+	dueLine  map[stockKey]int64
+	nextPick int
+	// transferQty is the quantity of the transfer whose out leg shipped last
+	// (0 when it could not ship), for its in leg.
+	transferQty int64
+}
+
+func (s *regionStock) balance(k stockKey) int64 {
+	if q, ok := s.onHand[k]; ok {
+		return q
+	}
+	q := int64(0)
+	if i, ok := productIndex[k.productID]; ok {
+		q = int64(masterdata.OpeningStock(i, products[k.productID]))
+	}
+	s.onHand[k] = q
+	return q
+}
+
+// book applies a generated movement and marks its product due for a restock
+// when an outgoing movement left less than the reorder point.
+func (s *regionStock) book(ev map[string]any, lineQty int64) map[string]any {
+	k := stockKey{ev["warehouse_id"].(string), ev["product_id"].(string)}
+	delta := ev["delta_qty"].(int64)
+	left := s.balance(k) + delta
+	s.onHand[k] = left
+	if delta < 0 && left < reorderLines*lineQty {
+		if _, queued := s.dueLine[k]; !queued {
+			s.due = append(s.due, k)
+		}
+		s.dueLine[k] = lineQty
+	}
+	return ev
+}
+
+// GenerateMovement makes the domain fields of the next inventory movement of
+// c.Region.
+func (st *Stock) GenerateMovement(c *produce.Context) map[string]any {
+	st.mu.Lock()
+	s, ok := st.byRegion[c.Region.Name]
+	if !ok {
+		s = &regionStock{onHand: map[stockKey]int64{}, dueLine: map[stockKey]int64{}}
+		st.byRegion[c.Region.Name] = s
+	}
+	st.mu.Unlock()
+	return s.generate(c)
+}
+
+func (s *regionStock) generate(c *produce.Context) map[string]any {
 	r := c.Rand
 	lines := c.Upstream
 	slot := int(c.Seq % cycle)
 	k := int(c.Seq / cycle)
 	if slot < outboundSlots {
-		if j := k*outboundSlots + slot; j < len(lines) {
-			return outbound(c, lineOf(lines[spread(j, len(lines))]))
+		if s.nextPick < len(lines) {
+			l := lineOf(lines[spread(s.nextPick, len(lines))])
+			if s.balance(stockKey{l.warehouseID, l.productID}) < l.qty {
+				// The shelf cannot cover the line: an expedited delivery
+				// comes first and the pick takes the next outbound slot.
+				return s.book(restock(c, l, l.qty-s.balance(stockKey{l.warehouseID, l.productID})), l.qty)
+			}
+			s.nextPick++
+			return s.book(outbound(c, l), l.qty)
 		}
-		return restock(c, demandLine(c))
+		return s.book(s.restockDue(c), 1)
 	}
 	switch slot {
 	case outboundSlots, outboundSlots + 1:
-		return restock(c, demandLine(c))
+		return s.book(s.restockDue(c), 1)
 	case outboundSlots + 2:
 		l := demandLine(c)
-		return movement(c, l.productID, l.warehouseID, ReturnRestock, 1+int64(r.IntN(int(l.qty))),
-			fmt.Sprintf("RMA-%08d", r.IntN(1e8)), c.Time)
+		return s.book(movement(c, l.productID, l.warehouseID, ReturnRestock, 1+int64(r.IntN(int(l.qty))),
+			fmt.Sprintf("RMA-%08d", r.IntN(1e8)), c.Time), 1)
 	case outboundSlots + 3:
 		l := demandLine(c)
 		delta := int64(1 + r.Poisson(1))
-		if r.Bool(shrinkage) {
+		// A count finds at most what the shelf holds missing.
+		if r.Bool(shrinkage) && s.balance(stockKey{l.warehouseID, l.productID}) >= delta {
 			delta = -delta
 		}
-		return movement(c, l.productID, l.warehouseID, Adjustment, delta, fmt.Sprintf("CC-%08d", r.IntN(1e8)), c.Time)
+		return s.book(movement(c, l.productID, l.warehouseID, Adjustment, delta, fmt.Sprintf("CC-%08d", r.IntN(1e8)), c.Time), 1)
 	default:
-		return transferLeg(c, k)
+		return s.transferLeg(c, k)
 	}
+}
+
+// restockDue restocks the product that has been below its reorder point the
+// longest, or, when none is, a product drawn by demand.
+func (s *regionStock) restockDue(c *produce.Context) map[string]any {
+	if len(s.due) == 0 {
+		return restock(c, demandLine(c), 0)
+	}
+	k := s.due[0]
+	s.due = s.due[1:]
+	qty := s.dueLine[k]
+	delete(s.dueLine, k)
+	return restock(c, orderLine{productID: k.productID, warehouseID: k.warehouseID, qty: qty}, 0)
 }
 
 // spreadStride is a prime: j -> j*spreadStride mod n visits every index
@@ -175,26 +280,27 @@ func outbound(c *produce.Context, l orderLine) map[string]any {
 }
 
 // restock books a supplier delivery of whole cases covering several cycles
-// of the line's demand.
-func restock(c *produce.Context, l orderLine) map[string]any {
+// of the line's demand, and at least atLeast units.
+func restock(c *produce.Context, l orderLine, atLeast int64) map[string]any {
 	pack := int64(masterdata.CasePack(products[l.productID].Category))
 	cover := coverCycles[c.Region.Name]
 	if cover == 0 {
 		cover = 10
 	}
-	want := float64(l.qty) * cover * (0.7 + 0.6*c.Rand.Float64())
+	want := math.Max(float64(atLeast), float64(l.qty)*cover*(0.7+0.6*c.Rand.Float64()))
 	cases := int64(math.Max(1, math.Ceil(want/float64(pack))))
 	return movement(c, l.productID, l.warehouseID, Restock, cases*pack, fmt.Sprintf("PO-%08d", c.Rand.IntN(1e8)), c.Time)
 }
 
 // transferLeg is one leg of transfer k/2: the even cycle ships stock out of a
 // warehouse, the odd cycle receives it in the next warehouse of the region.
-// Both legs derive product, warehouses and quantity from the same upstream
-// line, so they always match.
-func transferLeg(c *produce.Context, k int) map[string]any {
+// Both legs derive product and warehouses from the same upstream line and the
+// in leg receives what the out leg shipped (at most half the stock, six lines'
+// worth); a transfer that cannot ship becomes two restocks.
+func (s *regionStock) transferLeg(c *produce.Context, k int) map[string]any {
 	ws := warehouses[c.Region.Name]
 	if len(c.Upstream) == 0 || len(ws) < 2 {
-		return restock(c, demandLine(c))
+		return s.book(restock(c, demandLine(c), 0), 1)
 	}
 	pair := k / 2
 	l := lineOf(c.Upstream[spread(pair, len(c.Upstream))])
@@ -204,12 +310,19 @@ func transferLeg(c *produce.Context, k int) map[string]any {
 			to = ws[(i+1)%len(ws)].ID
 		}
 	}
-	qty := 6 * l.qty
 	ref := fmt.Sprintf("TR-%s-%d", l.orderID[:min(8, len(l.orderID))], pair)
 	if k%2 == 0 {
-		return movement(c, l.productID, from, TransferOut, -qty, ref, c.Time)
+		s.transferQty = min(6*l.qty, s.balance(stockKey{from, l.productID})/2)
+		if s.transferQty < 1 {
+			s.transferQty = 0
+			return s.book(restock(c, l, 0), l.qty)
+		}
+		return s.book(movement(c, l.productID, from, TransferOut, -s.transferQty, ref, c.Time), l.qty)
 	}
-	return movement(c, l.productID, to, TransferIn, qty, ref, c.Time)
+	if s.transferQty == 0 {
+		return s.book(restock(c, orderLine{productID: l.productID, warehouseID: to, qty: l.qty}, 0), 1)
+	}
+	return s.book(movement(c, l.productID, to, TransferIn, s.transferQty, ref, c.Time), 1)
 }
 
 func movement(c *produce.Context, product, warehouse, source string, delta int64, ref string, at time.Time) map[string]any {
@@ -231,5 +344,5 @@ func movement(c *produce.Context, product, warehouse, source string, delta int64
 
 // Domain returns the inventory domain: its embedded declarations and the generator of each event.
 func Domain() *domainkit.Domain {
-	return domainkit.MustLoad(files, map[string]produce.Generator{"inventory_movements": GenerateMovement})
+	return domainkit.MustLoad(files, map[string]produce.Generator{"inventory_movements": NewStock().GenerateMovement})
 }
