@@ -285,7 +285,7 @@ func WriteManifest(dir string, a Artifacts) error {
 			"patch_path": patch, "build_path": nil, "unrendered_config": unrendered, "created_at": created,
 			"config_call_dict": callDict, "relation_name": relName, "raw_code": m.RawSQL, "language": "sql",
 			"refs": refs, "sources": srcs, "metrics": []any{},
-			"depends_on":    map[string]any{"macros": p.macroDeps(m.tpl), "nodes": orEmptyList(m.DependsOn)},
+			"depends_on":    map[string]any{"macros": p.macroDeps(m.Package, m.tpl.calls, m.tpl.defined), "nodes": orEmptyList(m.DependsOn)},
 			"compiled_path": path.Join("target/compiled", m.Package, m.Path),
 			"compiled":      hasCompiled, "compiled_code": compiledCode,
 			"extra_ctes_injected": hasCompiled, "extra_ctes": []any{},
@@ -424,7 +424,7 @@ func WriteManifest(dir string, a Artifacts) error {
 			macros[m.UniqueID] = map[string]any{
 				"name": m.Name, "resource_type": "macro", "package_name": m.Package, "path": m.Path,
 				"original_file_path": m.Path, "unique_id": m.UniqueID, "macro_sql": m.SQL,
-				"depends_on": map[string]any{"macros": p.macroDeps(m.file)}, "description": m.Description,
+				"depends_on": map[string]any{"macros": p.macroDeps(m.Package, m.calls, m.defined)}, "description": m.Description,
 				"meta": map[string]any{}, "docs": docsJSON(), "patch_path": nil, "arguments": args,
 				"created_at": created, "supported_languages": nil,
 			}
@@ -482,22 +482,16 @@ func (p *Project) nodeRefExpr(id string) string {
 	return fmt.Sprintf("ref('%s')", id[strings.LastIndex(id, ".")+1:])
 }
 
-// macroDeps lists the project macros a template calls.
-func (p *Project) macroDeps(tp *template) []string {
+// macroDeps lists the project and package macros that calls (made in a
+// template of package pkg, binding the names in defined) reach directly,
+// resolved in pkg's namespace.
+func (p *Project) macroDeps(pkg string, calls []callSite, defined map[string]bool) []string {
 	out := []string{}
-	if tp == nil {
-		return out
-	}
-	for _, c := range tp.calls {
-		name := c.name
-		root := rootName(name)
-		var m *Macro
-		if pm, ok := p.pkgMacros[root]; ok && strings.Contains(name, ".") {
-			m = pm[strings.TrimPrefix(name, root+".")]
-		} else if !tp.defined[name] {
-			m = p.Macros[name]
+	for _, c := range calls {
+		if c.name == "" || defined[rootName(c.name)] {
+			continue
 		}
-		if m != nil {
+		if m := p.resolveMacro(pkg, c.name); m != nil {
 			out = appendUnique(out, m.UniqueID)
 		}
 	}

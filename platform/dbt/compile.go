@@ -9,41 +9,126 @@ import (
 
 const dbtVersion = "1.9.11"
 
+// ---- macro namespaces --------------------------------------------------------
+//
+// dbt-core (context/macros.py, MacroNamespace) gives a template rendered
+// for a node of package P these macros by name: P's own, then the root
+// project's, then dbt's internal ones (which this package implements in Go:
+// is_incremental...). Every other package's macros, and also the root
+// project's and P's, are reachable only as <package>.<macro>. A macro runs
+// in the namespace of the node being rendered (its template is rendered
+// with the node's context), not in that of its own package.
+
+// macroByName returns the macro that an unqualified name denotes for a node
+// of package pkg: pkg's own, else the root project's; nil if none.
+func (p *Project) macroByName(pkg, name string) *Macro {
+	if m := p.pkgMacros[pkg][name]; m != nil {
+		return m
+	}
+	return p.pkgMacros[p.Name][name]
+}
+
+// resolveMacro returns the macro a called name (x or <package>.x) denotes
+// for a node of package pkg; nil if it names no macro.
+func (p *Project) resolveMacro(pkg, dotted string) *Macro {
+	root := rootName(dotted)
+	if root == dotted {
+		return p.macroByName(pkg, root)
+	}
+	if p.macroByName(pkg, root) != nil {
+		return nil // an attribute of a macro, not a macro
+	}
+	if ns, ok := p.pkgMacros[root]; ok {
+		return ns[dotted[len(root)+1:]]
+	}
+	return nil
+}
+
+// hiddenMacro explains why the unqualified name is not callable for a
+// node of package pkg when it is the name of another package's macro:
+// "macro cents is defined in package mesh_core: call it as mesh_core.cents";
+// "" otherwise.
+func (p *Project) hiddenMacro(pkg, name string) string {
+	if strings.Contains(name, ".") || p.macroByName(pkg, name) != nil {
+		return ""
+	}
+	var in []string
+	for _, pk := range p.Packages {
+		if _, ok := p.pkgMacros[pk][name]; ok {
+			in = append(in, pk)
+		}
+	}
+	switch len(in) {
+	case 0:
+		return ""
+	case 1:
+		return fmt.Sprintf("macro %s is defined in package %s: call it as %s.%s", name, in[0], in[0], name)
+	}
+	qualified := make([]string, len(in))
+	for i, pk := range in {
+		qualified[i] = pk + "." + name
+	}
+	return fmt.Sprintf("macro %s is defined in packages %s: call it as %s", name, strings.Join(in, ", "), strings.Join(qualified, " or "))
+}
+
 // checkCalls rejects, before anything renders, every call to a function
 // that is neither a dbt context function we implement, a gonja global, a
-// macro of the project or its packages, nor a name the template binds
-// itself; and every literal ref()/source() that names nothing.
+// name the template binds itself, nor a macro of the namespace the call is
+// made in; and every literal ref()/source() that names nothing.
+//
+// Every model is checked in the namespace of its package, and so is every
+// macro it calls, directly or through other macros, in every branch: a
+// package macro that calls a sibling by name works for the package's own
+// models but fails for the root project's, exactly as in dbt-core. Macros
+// no model calls are then checked in the namespace of their own package.
 func (p *Project) checkCalls() error {
-	known := func(tp *template, name string) bool {
-		root := rootName(name)
-		if needsConnection[root] {
-			return false
-		}
-		if dbtGlobals[root] || tp.defined[root] {
-			return true
-		}
-		if _, ok := p.Macros[root]; ok {
-			return true
-		}
-		if _, ok := p.pkgMacros[root]; ok && strings.Contains(name, ".") {
-			_, ok := p.pkgMacros[root][strings.TrimPrefix(name, root+".")]
-			return ok
-		}
-		return false
+	type visit struct {
+		pkg   string
+		macro *Macro
 	}
-	check := func(tp *template) error {
-		for _, c := range tp.calls {
+	seen := map[visit]bool{}
+	checked := map[*Macro]bool{}
+	// node is the model whose namespace applies, nil for an unused macro.
+	var check func(path string, calls []callSite, defined map[string]bool, pkg string, node *Model) error
+	check = func(path string, calls []callSite, defined map[string]bool, pkg string, node *Model) error {
+		for _, c := range calls {
 			if c.name == "" {
 				continue
 			}
-			if !known(tp, c.name) {
+			root := rootName(c.name)
+			if needsConnection[root] && p.macroByName(pkg, root) == nil {
+				return fmt.Errorf("%w: %s:%d: unknown function '%s' (needs a database connection at compile time; not supported)", ErrUnsupported, path, c.line, c.name)
+			}
+			if defined[root] {
+				continue
+			}
+			if m := p.resolveMacro(pkg, c.name); m != nil {
+				v := visit{pkg, m}
+				if !seen[v] {
+					seen[v] = true
+					checked[m] = true
+					if err := check(m.file.path, m.calls, m.defined, pkg, node); err != nil {
+						return err
+					}
+				}
+				continue
+			}
+			if p.macroByName(pkg, root) == nil && !dbtGlobals[root] {
+				if node != nil && path == node.tpl.path && node.tpl.macros[c.name] {
+					return fmt.Errorf("%w: %s:%d: macro %s is defined in the model itself, where dbt-core cannot call it "+
+						"(its parser renames a model's macros to dbt_macro__<name>): move it to a macros/ file", ErrCompile, path, c.line, c.name)
+				}
+				if h := p.hiddenMacro(pkg, c.name); h != "" {
+					if node != nil && path != node.tpl.path {
+						h += fmt.Sprintf(" (a macro runs in the namespace of the model it renders for: here %s of %s %s)", node.Path, packageKind(p, pkg), pkg)
+					}
+					return fmt.Errorf("%w: %s:%d: %s", ErrCompile, path, c.line, h)
+				}
 				hint := ""
-				if needsConnection[rootName(c.name)] {
-					hint = " (needs a database connection at compile time; not supported)"
-				} else if n := nearestName(c.name, p.callableNames()); n != "" {
+				if n := nearestName(c.name, p.callableNames(pkg)); n != "" {
 					hint = fmt.Sprintf(" (did you mean '%s'?)", n)
 				}
-				return fmt.Errorf("%w: %s:%d: unknown function '%s'%s", ErrUnsupported, tp.path, c.line, c.name, hint)
+				return fmt.Errorf("%w: %s:%d: unknown function '%s'%s", ErrUnsupported, path, c.line, c.name, hint)
 			}
 			args, literal := c.literalArgs()
 			switch {
@@ -52,36 +137,54 @@ func (p *Project) checkCalls() error {
 				_, isModel := p.Models[name]
 				_, isSeed := p.Seeds[name]
 				if !isModel && !isSeed {
-					return fmt.Errorf("%w: %s:%d: ref('%s') not found%s", ErrCompile, tp.path, c.line, name, p.nearest(name))
+					return fmt.Errorf("%w: %s:%d: ref('%s') not found%s", ErrCompile, path, c.line, name, p.nearest(name))
 				}
 			case c.name == "source" && literal && len(args) == 2:
 				if _, ok := p.Sources[args[0]+"."+args[1]]; !ok {
-					return fmt.Errorf("%w: %s:%d: source('%s', '%s') not found%s", ErrCompile, tp.path, c.line, args[0], args[1], p.nearestSource(args[0]+"."+args[1]))
+					return fmt.Errorf("%w: %s:%d: source('%s', '%s') not found%s", ErrCompile, path, c.line, args[0], args[1], p.nearestSource(args[0]+"."+args[1]))
 				}
 			}
 		}
 		return nil
 	}
-	for _, tp := range p.macroFiles {
-		if err := check(tp); err != nil {
+	for _, name := range sortedKeys(p.Models) {
+		m := p.Models[name]
+		if err := check(m.tpl.path, m.tpl.calls, m.tpl.defined, m.Package, m); err != nil {
 			return err
 		}
 	}
-	for _, name := range sortedKeys(p.Models) {
-		if err := check(p.Models[name].tpl); err != nil {
-			return err
+	for _, pk := range append(append([]string{}, p.Packages...), p.Name) {
+		for _, name := range sortedKeys(p.pkgMacros[pk]) {
+			m := p.pkgMacros[pk][name]
+			if checked[m] {
+				continue
+			}
+			if err := check(m.file.path, m.calls, m.defined, pk, nil); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
 }
 
-func (p *Project) callableNames() []string {
+// packageKind is "project" for the root project, "package" otherwise.
+func packageKind(p *Project, pkg string) string {
+	if pkg == p.Name {
+		return "project"
+	}
+	return "package"
+}
+
+// callableNames are the names callable unqualified for a node of package pkg.
+func (p *Project) callableNames(pkg string) []string {
 	var out []string
 	for n := range dbtGlobals {
 		out = append(out, n)
 	}
-	for n := range p.Macros {
-		out = append(out, n)
+	for _, pk := range []string{p.Name, pkg} {
+		for n := range p.pkgMacros[pk] {
+			out = append(out, n)
+		}
 	}
 	sort.Strings(out)
 	return out

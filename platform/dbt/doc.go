@@ -29,15 +29,44 @@
 // execute, project_name, return() in macros, log, print,
 // exceptions.raise_compiler_error and exceptions.warn, tojson, fromjson,
 // local_md5, set, and everything gonja implements of Jinja (if, for, set,
-// macro, call, do, filters, tests). Macros of the project and its local
-// packages are callable by name (the root project's win) and as
-// <package>.<macro>.
+// macro, do, filters, tests). {% call %} blocks work as in Jinja2 with any
+// macro, a project's or a package's, including a parameter list that
+// caller() fills: {% call(col) utils.each(cols) %}sum({{ col }}){% endcall %}
+// (gonja's own call block reaches only macros of the same file and takes no
+// parameters, so this package replaces it).
 //
 // Configuration is merged like dbt: dbt_project.yml (package level, then each
 // folder down to the model name), then the property file's config:, then
 // config() in the SQL, which wins; tags accumulate and meta merges. The
 // default materialization is view; materialized must be table, view,
 // incremental or ephemeral. A model with enabled: false is dropped.
+//
+// # Macro namespaces
+//
+// Macros resolve as in dbt-core (core/dbt/context/macros.py, MacroNamespace
+// and MacroNamespaceBuilder). A model of package P sees by name P's own
+// macros first, then the root project's, then dbt's built-in ones (here the
+// Go functions above; dbt.<macro> is not supported); every package's macros,
+// the root project's and P's included, are reachable as <package>.<macro>.
+// So a root-project model calls its project's macros by name and a package's
+// only qualified, as mesh_core.cents(...), and a root-project macro of the
+// same name as a package's wins for the root project's models. A macro does
+// not run in the namespace of its own package but in that of the model being
+// rendered (dbt renders it with the model's context), so a package macro
+// must call its siblings qualified too, or it works for the package's own
+// models and fails for the root project's. Load checks this statically,
+// following the calls of every model through the macros they reach in all
+// branches, and fails with the file and line of the call, e.g.
+// "models/orders.sql:4: macro cents is defined in package mesh_core: call it
+// as mesh_core.cents". A macro defined in a model's own file is not
+// callable, as in dbt-core (whose parser renames it dbt_macro__<name>).
+// generate_schema_name is never called: the executor uses a model's schema
+// config as the schema, which is what mesh_core's generate_schema_name does;
+// dbt-core applies a package's generate_schema_name only to the package's
+// own models, and uses for the root project's models the root project's (or
+// dbt's default, "<target schema>_<schema>"), so a root project that wants
+// mesh_core's naming under dbt-core defines a generate_schema_name that
+// calls mesh_core.generate_schema_name.
 //
 // # What is not supported, and why
 //

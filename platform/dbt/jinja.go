@@ -12,7 +12,7 @@ import (
 
 	"github.com/nikolalohinski/gonja/v2"
 	"github.com/nikolalohinski/gonja/v2/builtins"
-	controlStructures "github.com/nikolalohinski/gonja/v2/builtins/control_structures"
+	gonjaControl "github.com/nikolalohinski/gonja/v2/builtins/control_structures"
 	"github.com/nikolalohinski/gonja/v2/config"
 	"github.com/nikolalohinski/gonja/v2/exec"
 	"github.com/nikolalohinski/gonja/v2/loaders"
@@ -36,7 +36,7 @@ func newEnvironment(ctx *exec.Context) *exec.Environment {
 		Context:           ctx,
 		Filters:           builtins.Filters,
 		Tests:             builtins.Tests,
-		ControlStructures: builtins.ControlStructures,
+		ControlStructures: controlStructures,
 		Methods:           builtins.Methods,
 	}
 }
@@ -50,6 +50,8 @@ type template struct {
 	// defined holds the names the template itself binds (set, for, macro
 	// parameters...), which may legitimately be called.
 	defined map[string]bool
+	// macros are the names of the macros the template defines.
+	macros map[string]bool
 }
 
 // parseTemplate parses src; a syntax error names path and line.
@@ -101,17 +103,27 @@ func (c callSite) literalArgs() ([]string, bool) {
 // scan walks the whole syntax tree (including control structures, whose
 // fields gonja keeps unexported) collecting calls and locally bound names.
 func (tp *template) scan() {
-	s := &scanner{seen: map[uintptr]bool{}, defined: map[string]bool{"loop": true, "caller": true, "varargs": true, "kwargs": true, "self": true}}
-	s.walk(reflect.ValueOf(tp.t.Root()))
-	tp.calls = s.calls
-	tp.defined = s.defined
-	sort.SliceStable(tp.calls, func(i, j int) bool { return tp.calls[i].line < tp.calls[j].line })
+	s := scanNode(tp.t.Root())
+	tp.calls, tp.defined, tp.macros = s.calls, s.defined, s.macros
+}
+
+// scanNode scans one syntax tree: a whole template or one macro.
+func scanNode(n any) *scanner {
+	s := &scanner{
+		seen:    map[uintptr]bool{},
+		defined: map[string]bool{"loop": true, "caller": true, "varargs": true, "kwargs": true, "self": true},
+		macros:  map[string]bool{},
+	}
+	s.walk(reflect.ValueOf(n))
+	sort.SliceStable(s.calls, func(i, j int) bool { return s.calls[i].line < s.calls[j].line })
+	return s
 }
 
 type scanner struct {
 	seen    map[uintptr]bool
 	calls   []callSite
 	defined map[string]bool
+	macros  map[string]bool
 }
 
 // usable returns an interface for a pointer value reached through
@@ -169,7 +181,7 @@ func (s *scanner) visit(n any) {
 		}
 		s.calls = append(s.calls, callSite{name: dottedName(n.Func), line: line, args: n.Args, kwargs: n.Kwargs})
 	case *nodes.Macro:
-		s.defined[n.Name] = true
+		s.macros[n.Name] = true
 		for _, kw := range n.Kwargs {
 			if name := dottedName(kw.Key); name != "" {
 				s.defined[name] = true
@@ -183,21 +195,21 @@ func (s *scanner) visit(n any) {
 		if n.KwArgsName != "" {
 			s.defined[n.KwArgsName] = true
 		}
-	case *controlStructures.ForControlStructure:
+	case *gonjaControl.ForControlStructure:
 		s.defined[n.Key] = true
 		if n.Value != "" {
 			s.defined[n.Value] = true
 		}
-	case *controlStructures.SetControlStructure:
+	case *gonjaControl.SetControlStructure:
 		s.defineTarget(reflect.ValueOf(n).Elem().FieldByName("target"))
-	case *controlStructures.WithControlStructure:
+	case *gonjaControl.WithControlStructure:
 		pairs := reflect.ValueOf(n).Elem().FieldByName("pairs")
 		for _, k := range pairs.MapKeys() {
 			s.defined[k.String()] = true
 		}
-	case *controlStructures.ImportControlStructure:
+	case *gonjaControl.ImportControlStructure:
 		s.defined[reflect.ValueOf(n).Elem().FieldByName("as").String()] = true
-	case *controlStructures.FromImportControlStructure:
+	case *gonjaControl.FromImportControlStructure:
 		for k := range n.As {
 			s.defined[k] = true
 		}
@@ -263,7 +275,10 @@ var (
 // outermost first; the last line number before the first macro frame is the
 // statement of this template that failed. The message is the error recorded
 // by our own functions when there is one, else gonja's innermost message.
-func renderError(path string, gerr error, own error, macroPaths map[string]string) error {
+// failed is the innermost project or package macro that failed, if any;
+// hidden explains why a name that is not callable here is not (see
+// Project.hiddenMacro), or returns "".
+func renderError(path string, gerr error, own error, failed *Macro, hidden func(string) string) error {
 	msg := gerr.Error()
 	head := msg
 	loc := reMacroFrame.FindStringSubmatchIndex(msg)
@@ -280,7 +295,8 @@ func renderError(path string, gerr error, own error, macroPaths map[string]strin
 	} else {
 		where = path
 	}
-	// Locate the innermost macro frame, for "(in macro x at macros/x.sql:3)".
+	// Locate the innermost macro frame, for "(in macro 'x' at macros/x.sql:3)"
+	// or "(in the body of a {% call %} block at models/a.sql:4)".
 	var inMacro string
 	if frames := reMacroFrame.FindAllStringSubmatchIndex(msg, -1); len(frames) > 0 {
 		last := frames[len(frames)-1]
@@ -290,9 +306,12 @@ func renderError(path string, gerr error, own error, macroPaths map[string]strin
 		if ms := reAtLine.FindAllStringSubmatch(tail, -1); len(ms) > 0 {
 			mline, _ = strconv.Atoi(ms[len(ms)-1][1])
 		}
-		if p, ok := macroPaths[name]; ok && mline > 0 {
-			inMacro = fmt.Sprintf(" (in macro '%s' at %s:%d)", name, p, mline)
-		} else {
+		switch {
+		case strings.HasPrefix(name, callerMacroPrefix) && mline > 0:
+			inMacro = fmt.Sprintf(" (in the body of a {%% call %%} block at %s:%d)", strings.TrimPrefix(name, callerMacroPrefix), mline)
+		case failed != nil && failed.Name == name && mline > 0:
+			inMacro = fmt.Sprintf(" (in macro '%s' at %s:%d)", name, failed.file.path, mline)
+		default:
 			inMacro = fmt.Sprintf(" (in macro '%s')", name)
 		}
 	}
@@ -307,7 +326,11 @@ func renderError(path string, gerr error, own error, macroPaths map[string]strin
 		return fmt.Errorf("%w: %s: %s%s", kind, where, text, inMacro)
 	}
 	if m := reUndefName.FindAllStringSubmatch(msg, -1); len(m) > 0 {
-		return fmt.Errorf("%w: %s: undefined variable '%s'%s", ErrCompile, where, m[len(m)-1][1], inMacro)
+		name := m[len(m)-1][1]
+		if h := hidden(name); h != "" {
+			return fmt.Errorf("%w: %s: %s%s", ErrCompile, where, h, inMacro)
+		}
+		return fmt.Errorf("%w: %s: undefined variable '%s'%s", ErrCompile, where, name, inMacro)
 	}
 	if m := reAttr.FindAllStringSubmatch(msg, -1); len(m) > 0 {
 		return fmt.Errorf("%w: %s: undefined attribute '%s' of %s%s", ErrCompile, where, m[len(m)-1][2], strings.TrimSpace(m[len(m)-1][1]), inMacro)

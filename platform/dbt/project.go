@@ -38,17 +38,18 @@ type Project struct {
 	Sources map[string]*Source // by "source_name.table_name"
 	Seeds   map[string]*Seed   // by seed name
 	Tests   []*Test            // generic tests from property files, sorted by unique id
-	Macros  map[string]*Macro  // by name; root-project macros win over package macros
+	// Macros are all macros by name, a root-project macro winning over a
+	// package's. Templates do not see this map: they see dbt's namespaces
+	// (see checkCalls).
+	Macros map[string]*Macro
 	// Packages are the names of the merged local packages, sorted.
 	Packages []string
 
-	rootPF     projectFile
-	env        func(string) (string, bool)
-	cliVars    map[string]any
-	pkgVars    map[string]map[string]any // package -> its dbt_project.yml vars
-	macroFiles []*template               // every parsed macro file
-	pkgMacros  map[string]map[string]*Macro
-	macroPaths map[string]string // macro name -> display path, for errors
+	rootPF    projectFile
+	env       func(string) (string, bool)
+	cliVars   map[string]any
+	pkgVars   map[string]map[string]any    // package -> its dbt_project.yml vars
+	pkgMacros map[string]map[string]*Macro // package -> macro name -> macro
 }
 
 // Model is one SQL model.
@@ -172,6 +173,10 @@ type Macro struct {
 	Description string
 
 	file *template
+	// calls and defined are what scanNode found in the macro alone: the
+	// calls it makes and the names it binds (its parameters, set, for...).
+	calls   []callSite
+	defined map[string]bool
 }
 
 // ---- dbt_project.yml --------------------------------------------------------
@@ -282,7 +287,6 @@ func Load(fsys fs.FS, opts LoadOptions) (*Project, error) {
 		cliVars:     opts.Vars,
 		pkgVars:     map[string]map[string]any{},
 		pkgMacros:   map[string]map[string]*Macro{},
-		macroPaths:  map[string]string{},
 		rootPF:      rootPF,
 	}
 	root := &pkg{name: rootPF.Name, fsys: fsys, project: rootPF, root: true}
@@ -533,7 +537,6 @@ func (p *Project) loadMacros(k *pkg) error {
 			if err != nil {
 				return err
 			}
-			p.macroFiles = append(p.macroFiles, tp)
 			names := make([]string, 0, len(tp.t.Macros()))
 			for name := range tp.t.Macros() {
 				names = append(names, name)
@@ -545,12 +548,13 @@ func (p *Project) loadMacros(k *pkg) error {
 				for _, kw := range node.Kwargs {
 					m.Arguments = append(m.Arguments, dottedName(kw.Key))
 				}
+				sc := scanNode(node)
+				m.calls, m.defined = sc.calls, sc.defined
 				if prev, dup := p.pkgMacros[k.name][name]; dup {
 					return fmt.Errorf("%w: macro %q is defined twice in package %s: %s and %s", ErrProject, name, k.name, prev.Path, f)
 				}
 				p.pkgMacros[k.name][name] = m
 				p.Macros[name] = m // the root project comes last and wins
-				p.macroPaths[name] = k.display(f)
 			}
 		}
 	}

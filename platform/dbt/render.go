@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"sort"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2"
@@ -132,6 +131,7 @@ type renderer struct {
 	config     map[string]any
 	ephemerals []*Model
 	own        error
+	failed     *Macro // the innermost macro whose call failed
 	frames     []*retFrame
 }
 
@@ -464,19 +464,18 @@ func (r *renderer) context() *exec.Context {
 	for k, v := range data {
 		ctx.Set(k, v)
 	}
-	// Macros: one renderer per macro file shares this context, so macros
-	// call each other and see ref, var, this...
+	// Macros, in dbt's namespace for a node of package r.pkg (dbt-core's
+	// MacroNamespace): by name, the macros of r.pkg, then those of the root
+	// project; every package's (the root project's too) as
+	// <package>.<macro>. Each macro file gets one renderer on a child of
+	// this context: a macro runs in the namespace of the node being
+	// rendered, whatever package it comes from, as in dbt.
 	namespaces := map[string]map[string]any{}
 	byFile := map[*template]*exec.Renderer{}
 	pkgs := append(append([]string{}, r.p.Packages...), r.p.Name)
 	for _, pk := range pkgs {
 		ns := map[string]any{}
-		names := make([]string, 0, len(r.p.pkgMacros[pk]))
-		for n := range r.p.pkgMacros[pk] {
-			names = append(names, n)
-		}
-		sort.Strings(names)
-		for _, n := range names {
+		for _, n := range sortedKeys(r.p.pkgMacros[pk]) {
 			m := r.p.pkgMacros[pk][n]
 			mr, ok := byFile[m.file]
 			if !ok {
@@ -487,32 +486,47 @@ func (r *renderer) context() *exec.Context {
 			if err != nil {
 				continue
 			}
-			ns[n] = r.wrapMacro(fn)
+			ns[n] = r.wrapMacro(m, fn, mr)
 		}
 		namespaces[pk] = ns
 	}
-	for _, pk := range pkgs { // root project last: its macros win
+	flat := map[string]bool{}
+	for _, pk := range []string{r.p.Name, r.pkg} { // the node's own package wins
 		for n, fn := range namespaces[pk] {
 			ctx.Set(n, fn)
+			flat[n] = true
 		}
 	}
 	for pk, ns := range namespaces {
-		if _, clash := data[pk]; !clash {
+		if _, clash := data[pk]; !clash && !flat[pk] {
 			ctx.Set(pk, ns)
 		}
 	}
 	return ctx
 }
 
-// wrapMacro gives a macro dbt's return(): a value returned with return()
-// replaces the rendered text.
-func (r *renderer) wrapMacro(fn exec.Macro) func(*exec.VarArgs) *exec.Value {
+// dbtMacro is a project or package macro as templates see it.
+type dbtMacro func(*exec.VarArgs) *exec.Value
+
+// wrapMacro gives a macro dbt's return() (a value returned with return()
+// replaces the rendered text) and the caller of a {% call %} block, which
+// the block passes as the reserved keyword argument callerKwarg. mr is the
+// renderer of the macro's file.
+func (r *renderer) wrapMacro(m *Macro, fn exec.Macro, mr *exec.Renderer) dbtMacro {
 	return func(va *exec.VarArgs) *exec.Value {
+		if c, ok := va.KwArgs[callerKwarg]; ok {
+			delete(va.KwArgs, callerKwarg)
+			mr.Environment.Context.Set(gonjaCallerSlot, c.Interface())
+			defer mr.Environment.Context.Set(gonjaCallerSlot, nil)
+		}
 		f := &retFrame{}
 		r.frames = append(r.frames, f)
 		out := fn(va)
 		r.frames = r.frames[:len(r.frames)-1]
 		if out.IsError() {
+			if r.failed == nil {
+				r.failed = m // the innermost macro that failed
+			}
 			return out
 		}
 		if f.set {
@@ -527,7 +541,7 @@ func (r *renderer) render(tp *template) (string, error) {
 	ctx := r.context()
 	out, err := tp.t.ExecuteToString(ctx)
 	if err != nil {
-		return "", renderError(tp.path, err, r.own, r.p.macroPaths)
+		return "", renderError(tp.path, err, r.own, r.failed, func(name string) string { return r.p.hiddenMacro(r.pkg, name) })
 	}
 	return out, nil
 }

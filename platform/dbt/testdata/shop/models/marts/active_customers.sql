@@ -1,2 +1,2 @@
-select customer_id, {{ safe_divide('1', '2') }} as half
+select customer_id, {{ shared_utils.safe_divide('1', '2') }} as half
 from {{ ref('stg_customers') }}
