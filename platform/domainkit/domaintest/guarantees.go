@@ -20,7 +20,7 @@ import (
 )
 
 // fixedUntil anchors bursts so that runs on different backends produce the same events.
-const fixedUntil = "2026-11-20T00:00:00Z"
+var fixedUntil = FixedUntil.Format(time.RFC3339)
 
 var producedRE = regexp.MustCompile(`produced \S+\s+(\d+) events \((\d+) valid, (\d+) invalid on purpose\)`)
 

@@ -71,6 +71,14 @@ func Build(t testing.TB, cmdPkg string) string {
 // New returns a harness on the given backend with a fresh vhost and data directory.
 func New(t testing.TB, d *domainkit.Domain, cmdPkg string, backend Backend) *Harness {
 	t.Helper()
+	h := open(t, d, backend)
+	h.Bin = Build(t, cmdPkg)
+	return h
+}
+
+// open is New without the domain binary: the broker and lakehouse state only.
+func open(t testing.TB, d *domainkit.Domain, backend Backend) *Harness {
+	t.Helper()
 	env := map[string]string{
 		config.EnvAMQPURL:  testenv.AMQPVhost(t),
 		config.EnvDataDir:  t.TempDir(),
@@ -92,7 +100,7 @@ func New(t testing.TB, d *domainkit.Domain, cmdPkg string, backend Backend) *Har
 		return v, "test", ok
 	})
 	require.NoError(t, cfg.Validate())
-	return &Harness{T: t, Domain: d, Bin: Build(t, cmdPkg), Env: env, Runtime: mesh.New(cfg, os.Stderr)}
+	return &Harness{T: t, Domain: d, Env: env, Runtime: mesh.New(cfg, os.Stderr)}
 }
 
 func (h *Harness) environ() []string {
@@ -116,7 +124,7 @@ func (h *Harness) Command(ctx context.Context, extraEnv []string, args ...string
 // Run runs the binary to completion and returns its standard output; it fails the test on error.
 func (h *Harness) Run(args ...string) string {
 	h.T.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(h.T.Context(), 5*time.Minute)
 	defer cancel()
 	cmd, out := h.Command(ctx, nil, args...)
 	require.NoError(h.T, cmd.Run(), "%s %s\n%s", filepath.Base(h.Bin), strings.Join(args, " "), out)
@@ -129,7 +137,7 @@ func (h *Harness) Broker() broker.Config { return h.Runtime.Broker() }
 // Lakehouse opens the harness's lakehouse.
 func (h *Harness) Lakehouse() *lakehouse.Lakehouse {
 	h.T.Helper()
-	lh, err := h.Runtime.OpenLakehouse(context.Background())
+	lh, err := h.Runtime.OpenLakehouse(h.T.Context())
 	require.NoError(h.T, err)
 	h.T.Cleanup(func() { _ = lh.Close() })
 	return lh
@@ -138,7 +146,7 @@ func (h *Harness) Lakehouse() *lakehouse.Lakehouse {
 // Query runs SQL over the harness's lakehouse and returns the rows.
 func (h *Harness) Query(sql string) [][]any {
 	h.T.Helper()
-	ctx := context.Background()
+	ctx := h.T.Context()
 	eng, err := query.NewEngine(ctx, h.Lakehouse(), query.Config{})
 	require.NoError(h.T, err)
 	defer eng.Close()
@@ -168,7 +176,7 @@ func (h *Harness) Int(sql string) int64 {
 // DrainDLQ removes and returns every message of a dead-letter queue.
 func (h *Harness) DrainDLQ(event, region string) []broker.Delivery {
 	h.T.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(h.T.Context(), time.Minute)
 	defer cancel()
 	c, err := broker.NewConsumer(ctx, h.Broker(), broker.DLQName(event, region))
 	require.NoError(h.T, err)
@@ -188,7 +196,7 @@ func (h *Harness) DrainDLQ(event, region string) []broker.Delivery {
 // Publish publishes raw bodies to the domain exchange for event.region.
 func (h *Harness) Publish(event, region string, bodies ...[]byte) {
 	h.T.Helper()
-	ctx := context.Background()
+	ctx := h.T.Context()
 	require.NoError(h.T, broker.Declare(ctx, h.Broker(), broker.Binding{Domain: h.Domain.Name(), Event: event, Region: region}))
 	p, err := broker.NewPublisher(ctx, h.Broker())
 	require.NoError(h.T, err)
@@ -237,6 +245,3 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // Cleanup stops servers the harness started (MinIO); call it from TestMain.
 func Cleanup() { testenv.Cleanup() }
-
-// background is the context of harness helpers, which bound their own waits.
-func background() context.Context { return context.Background() }

@@ -65,7 +65,7 @@ func (h *Harness) ExportEvents(event, where string, edit func(row map[string]str
 // Snapshots returns the current snapshot id of every table.
 func (h *Harness) Snapshots() map[string]int64 {
 	h.T.Helper()
-	infos, err := h.Lakehouse().Tables(background())
+	infos, err := h.Lakehouse().Tables(h.T.Context())
 	require.NoError(h.T, err)
 	out := map[string]int64{}
 	for _, ti := range infos {

@@ -1,7 +1,6 @@
 package domaintest
 
 import (
-	"context"
 	"database/sql"
 	"fmt"
 	"os"
@@ -30,7 +29,7 @@ type Options struct {
 // data product in a test.
 func (h *Harness) LoadSQL(id lakehouse.Ident, query string) {
 	h.T.Helper()
-	ctx := context.Background()
+	ctx := h.T.Context()
 	db, err := sql.Open("duckdb", "")
 	require.NoError(h.T, err)
 	defer db.Close()
