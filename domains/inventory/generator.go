@@ -34,17 +34,11 @@ const (
 )
 
 var (
-	// coverCycles is how many pick cycles of demand a restock covers: far
-	// away suppliers (ap-southeast imports) ship fewer, larger batches.
-	coverCycles = map[string]float64{"us-east": 10, "us-west": 11, "eu-central": 9, "ap-southeast": 14}
 	// shrinkage is the share of cycle-count adjustments that find less stock
 	// than booked (breakage, theft); the rest find surplus.
 	shrinkage = 0.7
 	// pickDelay is how long after the order the warehouse picks the line.
 	pickDelayMin, pickDelaySpread = 5 * time.Minute, 4 * time.Hour
-	// reorderLines is the reorder point of a product in a warehouse, in
-	// order lines of the size it last shipped: below it, a restock is due.
-	reorderLines int64 = 2
 )
 
 var (
@@ -127,10 +121,13 @@ type stockKey struct{ warehouseID, productID string }
 
 // Stock keeps, per region, the book stock of every product in every warehouse
 // as the generator has moved it (opening stock plus every movement generated
-// so far). It is what keeps stock on hand from going below zero: a pick that
-// the shelf cannot cover is preceded by an expedited delivery, a product that
-// falls below its reorder point gets the next restock, a count never finds
-// less than the book stock and a transfer never ships more than half of it.
+// so far). It replenishes like a warehouse on an order-up-to policy: a product
+// that a movement took below its normal level (its opening stock) joins the
+// queue of due restocks, and each restock slot brings the product due longest
+// back to that level in whole supplier cases; so stock follows demand instead
+// of piling up. It also keeps stock on hand from going below zero: a pick the
+// shelf cannot cover is preceded by an expedited delivery, a count never finds
+// more missing than the shelf holds and a transfer ships at most half of it.
 // Events of a region are generated in sequence, so the history stays the same
 // for the same seed.
 type Stock struct {
@@ -143,40 +140,42 @@ func NewStock() *Stock { return &Stock{byRegion: map[string]*regionStock{}} }
 
 type regionStock struct {
 	onHand map[stockKey]int64
-	// due lists the products below their reorder point, oldest first, with
-	// the size of the line that took them there.
+	// due lists the products below their normal level, oldest first.
 	due      []stockKey
-	dueLine  map[stockKey]int64
+	queued   map[stockKey]bool
 	nextPick int
 	// transferQty is the quantity of the transfer whose out leg shipped last
 	// (0 when it could not ship), for its in leg.
 	transferQty int64
 }
 
+// normalLevel is the stock a warehouse keeps of a product: its opening stock.
+func normalLevel(k stockKey) int64 {
+	if i, ok := productIndex[k.productID]; ok {
+		return int64(masterdata.OpeningStock(i, products[k.productID]))
+	}
+	return 0
+}
+
 func (s *regionStock) balance(k stockKey) int64 {
 	if q, ok := s.onHand[k]; ok {
 		return q
 	}
-	q := int64(0)
-	if i, ok := productIndex[k.productID]; ok {
-		q = int64(masterdata.OpeningStock(i, products[k.productID]))
-	}
+	q := normalLevel(k)
 	s.onHand[k] = q
 	return q
 }
 
-// book applies a generated movement and marks its product due for a restock
-// when an outgoing movement left less than the reorder point.
-func (s *regionStock) book(ev map[string]any, lineQty int64) map[string]any {
+// book applies a generated movement and queues its product for a restock
+// when an outgoing movement left it below its normal level.
+func (s *regionStock) book(ev map[string]any) map[string]any {
 	k := stockKey{ev["warehouse_id"].(string), ev["product_id"].(string)}
 	delta := ev["delta_qty"].(int64)
 	left := s.balance(k) + delta
 	s.onHand[k] = left
-	if delta < 0 && left < reorderLines*lineQty {
-		if _, queued := s.dueLine[k]; !queued {
-			s.due = append(s.due, k)
-		}
-		s.dueLine[k] = lineQty
+	if delta < 0 && left < normalLevel(k) && !s.queued[k] {
+		s.queued[k] = true
+		s.due = append(s.due, k)
 	}
 	return ev
 }
@@ -187,7 +186,7 @@ func (st *Stock) GenerateMovement(c *produce.Context) map[string]any {
 	st.mu.Lock()
 	s, ok := st.byRegion[c.Region.Name]
 	if !ok {
-		s = &regionStock{onHand: map[stockKey]int64{}, dueLine: map[stockKey]int64{}}
+		s = &regionStock{onHand: map[stockKey]int64{}, queued: map[stockKey]bool{}}
 		st.byRegion[c.Region.Name] = s
 	}
 	st.mu.Unlock()
@@ -205,20 +204,20 @@ func (s *regionStock) generate(c *produce.Context) map[string]any {
 			if s.balance(stockKey{l.warehouseID, l.productID}) < l.qty {
 				// The shelf cannot cover the line: an expedited delivery
 				// comes first and the pick takes the next outbound slot.
-				return s.book(restock(c, l, l.qty-s.balance(stockKey{l.warehouseID, l.productID})), l.qty)
+				return s.book(restock(c, l, l.qty-s.balance(stockKey{l.warehouseID, l.productID}), 1))
 			}
 			s.nextPick++
-			return s.book(outbound(c, l), l.qty)
+			return s.book(outbound(c, l))
 		}
-		return s.book(s.restockDue(c), 1)
+		return s.book(s.restockDue(c))
 	}
 	switch slot {
 	case outboundSlots, outboundSlots + 1:
-		return s.book(s.restockDue(c), 1)
+		return s.book(s.restockDue(c))
 	case outboundSlots + 2:
 		l := demandLine(c)
 		return s.book(movement(c, l.productID, l.warehouseID, ReturnRestock, 1+int64(r.IntN(int(l.qty))),
-			fmt.Sprintf("RMA-%08d", r.IntN(1e8)), c.Time), 1)
+			fmt.Sprintf("RMA-%08d", r.IntN(1e8)), c.Time))
 	case outboundSlots + 3:
 		l := demandLine(c)
 		delta := int64(1 + r.Poisson(1))
@@ -226,23 +225,24 @@ func (s *regionStock) generate(c *produce.Context) map[string]any {
 		if r.Bool(shrinkage) && s.balance(stockKey{l.warehouseID, l.productID}) >= delta {
 			delta = -delta
 		}
-		return s.book(movement(c, l.productID, l.warehouseID, Adjustment, delta, fmt.Sprintf("CC-%08d", r.IntN(1e8)), c.Time), 1)
+		return s.book(movement(c, l.productID, l.warehouseID, Adjustment, delta, fmt.Sprintf("CC-%08d", r.IntN(1e8)), c.Time))
 	default:
 		return s.transferLeg(c, k)
 	}
 }
 
-// restockDue restocks the product that has been below its reorder point the
-// longest, or, when none is, a product drawn by demand.
+// restockDue brings the product due longest back to its normal level, or,
+// when none is due, tops up a product drawn by demand with one line's worth.
 func (s *regionStock) restockDue(c *produce.Context) map[string]any {
-	if len(s.due) == 0 {
-		return restock(c, demandLine(c), 0)
+	for len(s.due) > 0 {
+		k := s.due[0]
+		s.due = s.due[1:]
+		delete(s.queued, k)
+		if short := normalLevel(k) - s.balance(k); short > 0 {
+			return restock(c, orderLine{productID: k.productID, warehouseID: k.warehouseID, qty: 1}, short, 0)
+		}
 	}
-	k := s.due[0]
-	s.due = s.due[1:]
-	qty := s.dueLine[k]
-	delete(s.dueLine, k)
-	return restock(c, orderLine{productID: k.productID, warehouseID: k.warehouseID, qty: qty}, 0)
+	return restock(c, demandLine(c), 0, 1)
 }
 
 // spreadStride is a prime: j -> j*spreadStride mod n visits every index
@@ -279,15 +279,11 @@ func outbound(c *produce.Context, l orderLine) map[string]any {
 	return ev
 }
 
-// restock books a supplier delivery of whole cases covering several cycles
-// of the line's demand, and at least atLeast units.
-func restock(c *produce.Context, l orderLine, atLeast int64) map[string]any {
+// restock books a supplier delivery of whole cases covering about cycles
+// lines of the line's size, and at least atLeast units.
+func restock(c *produce.Context, l orderLine, atLeast int64, cycles float64) map[string]any {
 	pack := int64(masterdata.CasePack(products[l.productID].Category))
-	cover := coverCycles[c.Region.Name]
-	if cover == 0 {
-		cover = 10
-	}
-	want := math.Max(float64(atLeast), float64(l.qty)*cover*(0.7+0.6*c.Rand.Float64()))
+	want := math.Max(float64(atLeast), float64(l.qty)*cycles*(0.7+0.6*c.Rand.Float64()))
 	cases := int64(math.Max(1, math.Ceil(want/float64(pack))))
 	return movement(c, l.productID, l.warehouseID, Restock, cases*pack, fmt.Sprintf("PO-%08d", c.Rand.IntN(1e8)), c.Time)
 }
@@ -300,7 +296,7 @@ func restock(c *produce.Context, l orderLine, atLeast int64) map[string]any {
 func (s *regionStock) transferLeg(c *produce.Context, k int) map[string]any {
 	ws := warehouses[c.Region.Name]
 	if len(c.Upstream) == 0 || len(ws) < 2 {
-		return s.book(restock(c, demandLine(c), 0), 1)
+		return s.book(restock(c, demandLine(c), 0, 1))
 	}
 	pair := k / 2
 	l := lineOf(c.Upstream[spread(pair, len(c.Upstream))])
@@ -315,14 +311,14 @@ func (s *regionStock) transferLeg(c *produce.Context, k int) map[string]any {
 		s.transferQty = min(6*l.qty, s.balance(stockKey{from, l.productID})/2)
 		if s.transferQty < 1 {
 			s.transferQty = 0
-			return s.book(restock(c, l, 0), l.qty)
+			return s.book(restock(c, l, 0, 1))
 		}
-		return s.book(movement(c, l.productID, from, TransferOut, -s.transferQty, ref, c.Time), l.qty)
+		return s.book(movement(c, l.productID, from, TransferOut, -s.transferQty, ref, c.Time))
 	}
 	if s.transferQty == 0 {
-		return s.book(restock(c, orderLine{productID: l.productID, warehouseID: to, qty: l.qty}, 0), 1)
+		return s.book(restock(c, orderLine{productID: l.productID, warehouseID: to, qty: l.qty}, 0, 1))
 	}
-	return s.book(movement(c, l.productID, to, TransferIn, s.transferQty, ref, c.Time), 1)
+	return s.book(movement(c, l.productID, to, TransferIn, s.transferQty, ref, c.Time))
 }
 
 func movement(c *produce.Context, product, warehouse, source string, delta int64, ref string, at time.Time) map[string]any {
