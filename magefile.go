@@ -6,6 +6,7 @@ package main
 import (
 	"bytes"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"os/exec"
@@ -57,9 +58,17 @@ func domainNamed(name string) (*domainspec.Domain, error) {
 
 // run runs a command in dir with the given extra environment, streaming output.
 func run(dir string, env []string, name string, args ...string) error {
+	return runTo(os.Stdout, dir, env, name, args...)
+}
+
+// runTo is run writing stdout and stderr to w.
+func runTo(w io.Writer, dir string, env []string, name string, args ...string) error {
 	cmd := exec.Command(name, args...)
 	cmd.Dir = dir
-	cmd.Stdout, cmd.Stderr, cmd.Stdin = os.Stdout, os.Stderr, os.Stdin
+	cmd.Stdout, cmd.Stderr = w, w
+	if w == os.Stdout {
+		cmd.Stderr, cmd.Stdin = os.Stderr, os.Stdin
+	}
 	cmd.Env = append(os.Environ(), env...)
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("%s %s (in %s): %w", name, strings.Join(args, " "), dir, err)
@@ -217,15 +226,30 @@ func (Deps) MinIO() error {
 	return err
 }
 
-// testModule compiles a module's tests in parallel, then runs them one package at
-// a time: several packages drop broker connections on purpose and would disturb each other.
-func testModule(dir string, extra []string) error {
-	if err := run(dir, nil, "go", "test", "-race", "-count=1", "-run", "^$", "./..."); err != nil {
+// testModule compiles a module's tests in parallel, then runs them one package
+// at a time, writing the output to w: packages of a module share
+// per-process servers (MinIO) and CPU-heavy subprocesses.
+func testModule(w io.Writer, dir string, extra []string) error {
+	if err := runTo(w, dir, nil, "go", "test", "-race", "-count=1", "-run", "^$", "./..."); err != nil {
 		return err
 	}
 	args := append([]string{"test", "-race", "-count=1", "-p", "1", "-timeout", "20m"}, extra...)
-	return run(dir, nil, "go", append(args, "./...")...)
+	return runTo(w, dir, nil, "go", append(args, "./...")...)
 }
+
+// referenceDomain is the domain whose suite runs the ingestion guarantees at
+// full scale (domaintest.Suite.Reference), broker restart included.
+const referenceDomain = "orders"
+
+// brokerRestartTest matches the guarantee that restarts the shared RabbitMQ
+// (domaintest.BrokerRestartTest): it disturbs every other client of the
+// broker, so Test skips it while modules run side by side and runs it alone
+// afterwards.
+const brokerRestartTest = "Conformance/IngestGuarantees/BrokerRestartLosesNothing"
+
+// testWorkers is how many modules Test runs side by side: most tests wait on
+// subprocesses and servers, so two keep a 2-core machine busy.
+const testWorkers = 2
 
 // Test runs the tests of every module against the real services (CI=true: a missing service fails).
 func Test() error {
@@ -235,20 +259,37 @@ func Test() error {
 		return err
 	}
 	start := time.Now()
+	// platform first: it holds the longest package (the cross-domain e2e run).
+	mods := magekit.Modules(ds)
+	sort.SliceStable(mods, func(i, j int) bool { return mods[i] == "platform" && mods[j] != "platform" })
+	var jobs []magekit.Job
+	for _, m := range mods {
+		jobs = append(jobs, magekit.Job{Name: "testing module " + m, Run: func(w io.Writer) error {
+			return testModule(w, filepath.Join(root(), m), []string{"-skip", brokerRestartTest})
+		}})
+	}
+	fmt.Printf("testing %d modules, %d at a time\n", len(mods), testWorkers)
 	var failed []string
-	for _, m := range magekit.Modules(ds) {
-		step("testing module %s", m)
-		if err := testModule(filepath.Join(root(), m), nil); err != nil {
-			failed = append(failed, m)
-			fmt.Println(err)
+	for i, r := range magekit.RunPool(jobs, testWorkers, os.Stdout) {
+		if r.Err != nil {
+			failed = append(failed, mods[i])
 		}
+	}
+	ref, err := domainNamed(referenceDomain)
+	if err != nil {
+		return err
+	}
+	step("%s: the broker restart guarantee, alone", ref.Dir)
+	if err := testModule(os.Stdout, filepath.Join(root(), ref.Dir), []string{"-run", brokerRestartTest}); err != nil {
+		failed = append(failed, ref.Dir+" (broker restart)")
+		fmt.Println(err)
 	}
 	step("checking generated files")
 	if err := Check(); err != nil {
 		failed = append(failed, "check")
 		fmt.Println(err)
 	}
-	fmt.Printf("\ntested %d modules in %s\n", len(magekit.Modules(ds)), time.Since(start).Round(time.Second))
+	fmt.Printf("\ntested %d modules in %s\n", len(mods), time.Since(start).Round(time.Second))
 	if len(failed) > 0 {
 		return fmt.Errorf("failed: %s", strings.Join(failed, ", "))
 	}
@@ -264,7 +305,7 @@ func (Domain) Test(name string) error {
 	if err := magekit.EnsureRabbitMQ(amqpAddr()); err != nil {
 		return err
 	}
-	return testModule(filepath.Join(root(), d.Dir), nil)
+	return testModule(os.Stdout, filepath.Join(root(), d.Dir), nil)
 }
 
 // Build compiles one domain binary into bin/: 'go run mage.go domain:build orders'.

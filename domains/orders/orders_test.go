@@ -17,8 +17,13 @@ import (
 )
 
 // Orders read no other domain; returns, dispatch, inventory and errors read
-// orders.fact_orders, through its stand-in in their tests.
-var suite = domaintest.Suite{Domain: orders.Domain, StandIns: []func(*domaintest.Harness){domaintest.Orders(domaintest.OrdersOptions{PerRegion: 100})}}
+// orders.fact_orders, through its stand-in in their tests. Orders is the
+// reference domain: its suite runs the ingestion guarantees at full scale.
+var suite = domaintest.Suite{
+	Domain:    orders.Domain,
+	StandIns:  []func(*domaintest.Harness){domaintest.Orders(domaintest.OrdersOptions{PerRegion: 100})},
+	Reference: true,
+}
 
 func TestMain(m *testing.M) { domaintest.Main(m) }
 

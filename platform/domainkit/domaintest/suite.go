@@ -39,13 +39,16 @@ type Suite struct {
 	// other domains' tests read instead (e.g. Orders for orders.fact_orders):
 	// Run checks that each has the columns of the real product, with its types.
 	StandIns []func(h *Harness)
+	// Reference runs the ingestion guarantees at full scale, broker restart
+	// included (see Options.Reference); orders is the reference domain.
+	Reference bool
 }
 
 // Run runs what every domain must pass, as subtests: the ingestion
 // guarantees (RunIngestGuarantees) and the dbt project checks (CheckDBTProject).
 func (s Suite) Run(t *testing.T) {
 	t.Run("IngestGuarantees", func(t *testing.T) {
-		RunIngestGuarantees(t, s.Domain(), s.cmd(), Options{Upstream: s.Upstream})
+		RunIngestGuarantees(t, s.Domain(), s.cmd(), Options{Upstream: s.Upstream, Reference: s.Reference})
 	})
 	t.Run("DBTProject", func(t *testing.T) { CheckDBTProject(t, s.Domain()) })
 	if len(s.StandIns) > 0 {

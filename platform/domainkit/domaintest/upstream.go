@@ -22,6 +22,10 @@ type Options struct {
 	// (events[].upstream) loads that product here, e.g. with LoadSQL, since a
 	// domain's tests never run another domain's code.
 	Upstream func(h *Harness)
+	// Reference runs the guarantees at full scale and adds the broker
+	// restart (see RunIngestGuarantees). One domain, orders, is the
+	// reference: the ingester is the same shared code in every domain.
+	Reference bool
 }
 
 // LoadSQL creates (or replaces) a lakehouse table from the rows of a DuckDB
