@@ -21,7 +21,7 @@ func shop(models map[string]string) fstest.MapFS {
 		"dbt_project.yml": {Data: []byte("name: shop\nprofile: mesh\nvars:\n  max_qty: 100\n")},
 		"packages.yml":    {Data: []byte("packages:\n  - local: ../../../platform/dbtpkg/mesh_core\n")},
 		"models/sources.yml": {Data: []byte("version: 2\nsources:\n  - name: raw\n    tables:\n" +
-			"      - name: raw_orders\n      - name: products\n")},
+			"      - name: raw_orders\n")},
 		"models/stg_orders.sql": {Data: []byte(`{{ config(materialized='incremental', unique_key='event_id') }}
 {% set columns %}
     CAST(order_id AS VARCHAR)              as order_id,
@@ -32,11 +32,6 @@ where qty > 0 and qty <= {{ var('max_qty') }}`)},
 		"models/fact_orders.sql": {Data: []byte(`{{ config(materialized='incremental', unique_key='order_id') }}
 {{ mesh_core.latest_per_key(ref('stg_orders'), 'order_id', [
     'order_id', mesh_core.cents('qty / 3') ~ ' as third', 'qty']) }}`)},
-		"models/dim_product.sql": {Data: []byte(`{{ config(materialized='incremental', unique_key='product_id') }}
-with products as (
-    select product_id, name from {{ source('raw', 'products') }}
-)
-{{ mesh_core.new_or_changed('products') }}`)},
 	}
 	for k, v := range models {
 		fsys[k] = &fstest.MapFile{Data: []byte(v)}
@@ -151,20 +146,6 @@ select
     max(ingested_at) over (partition by order_id) as last_ingested_at
 from candidates
 qualify row_number() over (partition by order_id order by event_ts desc, ingested_at desc) = 1`},
-		{"dim_product", false, `
-with products as (
-    select product_id, name from raw.products
-)
-select * from products
-`},
-		{"dim_product", true, `
-with products as (
-    select product_id, name from raw.products
-)
-select * from products
-except
-select * from shop.dim_product
-`},
 	}
 	for _, tc := range tests {
 		name := tc.model
@@ -210,7 +191,6 @@ func TestMacrosOnDuckDB(t *testing.T) {
 	exec("CREATE SCHEMA raw")
 	exec("CREATE SCHEMA shop")
 	exec("CREATE TABLE raw.raw_orders (event_id INTEGER, event_ts TIMESTAMPTZ, order_id INTEGER, qty INTEGER, ingested_at TIMESTAMPTZ)")
-	exec("CREATE TABLE raw.products (product_id VARCHAR, name VARCHAR)")
 	raw := func(event, order, qty int, ts, ingested string) {
 		exec("INSERT INTO raw.raw_orders VALUES (?, CAST(? AS TIMESTAMPTZ), ?, ?, CAST(? AS TIMESTAMPTZ))",
 			event, "2024-05-01 "+ts+":00+00", order, qty, "2024-05-01 "+ingested+":00+00")
@@ -262,7 +242,6 @@ func TestMacrosOnDuckDB(t *testing.T) {
 	raw(3, 1, 6, "11:00", "11:05") // a correction of order 1
 	build("stg_orders", "event_id")
 	build("fact_orders", "order_id")
-	build("dim_product", "product_id")
 
 	assert.Equal(t, [][]any{
 		{"event_id", "VARCHAR"}, {"event_ts", "TIMESTAMP WITH TIME ZONE"}, {"event_date", "DATE"}, {"order_id", "VARCHAR"},
@@ -291,14 +270,4 @@ func TestMacrosOnDuckDB(t *testing.T) {
 	}, rows(fact))
 	assert.Equal(t, 0, build("stg_orders", "event_id"), "nothing new")
 	assert.Equal(t, 0, build("fact_orders", "order_id"), "nothing new")
-
-	exec("INSERT INTO raw.products VALUES ('p1', 'tea'), ('p2', 'coffee')")
-	exec("DROP TABLE shop.dim_product")
-	build("dim_product", "product_id")
-	assert.Equal(t, 0, build("dim_product", "product_id"), "unchanged master data merges nothing")
-	exec("UPDATE raw.products SET name = 'green tea' WHERE product_id = 'p1'")
-	exec("INSERT INTO raw.products VALUES ('p3', 'cocoa')")
-	assert.Equal(t, 2, build("dim_product", "product_id"), "a changed and a new product")
-	assert.Equal(t, [][]any{{"p1", "green tea"}, {"p2", "coffee"}, {"p3", "cocoa"}},
-		rows("SELECT product_id, name FROM shop.dim_product ORDER BY product_id"))
 }

@@ -3,10 +3,9 @@
 // dim_date dimension and the common macros (money rounding, schema naming,
 // and in macros/incremental.sql the incremental patterns of the domains'
 // models: stage_events for a staging model of raw events, latest_per_key
-// for a fact of the latest state per key, new_or_changed for a dimension
-// merged from master data). A domain's model holds only its own columns and
-// rules, and calls them qualified, as mesh_core.<macro>(...), which is how
-// dbt-core reaches a package's macros.
+// for a fact of the latest state per key). A domain's model holds only its
+// own columns and rules, and calls them qualified, as mesh_core.<macro>(...),
+// which is how dbt-core reaches a package's macros.
 //
 // A domain's packages.yml names the package by its path in the repository
 // (`- local: ../../../platform/dbtpkg/mesh_core`), which is what dbt-core

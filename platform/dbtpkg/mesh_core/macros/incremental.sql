@@ -94,16 +94,3 @@ select
 from candidates
 qualify row_number() over (partition by {{ key }} order by event_ts desc, ingested_at desc) = 1
 {%- endmacro %}
-
-{#- new_or_changed: for a dimension merged on a unique_key from master data,
-    the rows of relation (usually a CTE of the model over a seed) that are new
-    or differ from the model's current row, so that a run over unchanged
-    master data merges nothing and commits nothing. relation has the model's
-    columns, in the table's order. -#}
-{% macro new_or_changed(relation) -%}
-select * from {{ relation }}
-{% if is_incremental() -%}
-except
-select * from {{ this }}
-{% endif -%}
-{%- endmacro %}
