@@ -11,14 +11,22 @@ package main
 import (
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/magefile/mage/mage"
 )
 
-// flagVars maps the flags accepted after a target to the variables they set.
-var flagVars = map[string]string{
-	"--scale": "MESH_DEMO_SCALE",
+// flagVar is a flag accepted after a target: the variable it sets and the
+// targets that read it.
+type flagVar struct {
+	env     string
+	targets []string
+}
+
+// flagVars are the flags accepted after a target.
+var flagVars = map[string]flagVar{
+	"--scale": {env: "MESH_DEMO_SCALE", targets: []string{"demo"}},
 }
 
 func main() {
@@ -32,12 +40,12 @@ func main() {
 }
 
 // liftFlags removes the known flags (as `--flag N` or `--flag=N`) from args and
-// exports their values.
+// exports their values; a flag given without a target that reads it is refused.
 func liftFlags(args []string) ([]string, error) {
-	var rest []string
+	var rest, given []string
 	for i := 0; i < len(args); i++ {
 		name, value, hasValue := strings.Cut(args[i], "=")
-		envVar, known := flagVars[name]
+		flag, known := flagVars[name]
 		if !known {
 			rest = append(rest, args[i])
 			continue
@@ -49,8 +57,15 @@ func liftFlags(args []string) ([]string, error) {
 			i++
 			value = args[i]
 		}
-		if err := os.Setenv(envVar, value); err != nil {
+		if err := os.Setenv(flag.env, value); err != nil {
 			return nil, err
+		}
+		given = append(given, name)
+	}
+	for _, name := range given {
+		if !slices.ContainsFunc(rest, func(target string) bool { return slices.Contains(flagVars[name].targets, strings.ToLower(target)) }) {
+			return nil, fmt.Errorf("%s applies to %s only, e.g. go run mage.go %s %s 10",
+				name, strings.Join(flagVars[name].targets, ", "), flagVars[name].targets[0], name)
 		}
 	}
 	return rest, nil
