@@ -221,14 +221,20 @@ func PrintDemoReport(w io.Writer, root string, ds []*domainspec.Domain) error {
 		return err
 	}
 	low := 0
-	fmt.Fprintf(w, "\n%-72s %10s %10s %8s\n", "referential integrity (child key -> parent)", "keys", "found", "share")
-	for _, s := range shares {
+	header := "referential integrity (child key -> parent)"
+	names := make([]string, len(shares))
+	width := len(header)
+	for i, s := range shares {
+		names[i] = fmt.Sprintf("%s.%s -> %s.%s", s.Child, s.Column, s.Parent, s.Field)
+		width = max(width, len(names[i]))
+	}
+	fmt.Fprintf(w, "\n%-*s %10s %10s %8s\n", width, header, "keys", "found", "share")
+	for i, s := range shares {
 		mark := ""
 		if s.Share() < IntegrityTarget {
 			mark, low = "  < 99.9%", low+1
 		}
-		fmt.Fprintf(w, "%-72s %10d %10d %7.2f%%%s\n", fmt.Sprintf("%s.%s -> %s.%s", s.Child, s.Column, s.Parent, s.Field),
-			s.Keys, s.Found, 100*s.Share(), mark)
+		fmt.Fprintf(w, "%-*s %10d %10d %7.2f%%%s\n", width, names[i], s.Keys, s.Found, 100*s.Share(), mark)
 	}
 	if failed > 0 || low > 0 {
 		return fmt.Errorf("demo report: %d failed data tests, %d integrity shares below %.1f%%", failed, low, 100*IntegrityTarget)
