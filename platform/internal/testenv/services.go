@@ -1,6 +1,7 @@
 package testenv
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -197,11 +198,27 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
+// startMinIO starts a private MinIO on free ports. Another process may take a
+// port between freePort and MinIO binding it (modules are tested side by
+// side), so a server that exits while starting is retried on new ports, and
+// readiness counts only while our server is alive: never another's.
 func startMinIO() (S3Server, error) {
 	bin, err := MinIOBinary()
 	if err != nil {
 		return S3Server{}, err
 	}
+	var lastErr error
+	for range 3 {
+		srv, err := startMinIOOnce(bin)
+		if err == nil {
+			return srv, nil
+		}
+		lastErr = err
+	}
+	return S3Server{}, lastErr
+}
+
+func startMinIOOnce(bin string) (S3Server, error) {
 	dir, err := os.MkdirTemp("", "mesh-minio-*")
 	if err != nil {
 		return S3Server{}, err
@@ -218,24 +235,38 @@ func startMinIO() (S3Server, error) {
 	srv := S3Server{Endpoint: "http://" + addr, AccessKey: "meshtest", SecretKey: "meshtest-secret", Region: "us-east-1"}
 	cmd := exec.Command(bin, "server", dir, "--address", addr, "--console-address", fmt.Sprintf("127.0.0.1:%d", cport), "--quiet")
 	cmd.Env = append(os.Environ(), "MINIO_ROOT_USER="+srv.AccessKey, "MINIO_ROOT_PASSWORD="+srv.SecretKey, "MINIO_BROWSER=off")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		return S3Server{}, fmt.Errorf("starting %s: %w", bin, err)
 	}
-	// The server lives as long as the test binary; it dies with it (same process group is not
-	// guaranteed, so a watchdog kills it when our stdin-less parent exits is overkill: tests are short).
-	deadline := time.Now().Add(30 * time.Second)
+	started := time.Now()
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	deadline := started.Add(30 * time.Second)
 	for time.Now().Before(deadline) {
+		select {
+		case err := <-exited:
+			_ = os.RemoveAll(dir)
+			return S3Server{}, fmt.Errorf("minio on %s exited while starting: %v: %s", addr, err, strings.TrimSpace(stderr.String()))
+		default:
+		}
 		resp, err := http.Get(srv.Endpoint + "/minio/health/ready")
 		if err == nil {
 			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				registerCleanup(func() { _ = cmd.Process.Kill(); _ = os.RemoveAll(dir) })
+			// A ready answer in the first two seconds may come from a server that
+			// held the port before ours failed to bind it: MinIO takes longer to start.
+			if resp.StatusCode == http.StatusOK && time.Since(started) >= 2*time.Second {
+				// The server lives as long as the test binary: Cleanup (from TestMain) stops it.
+				registerCleanup(func() { _ = cmd.Process.Kill(); <-exited; _ = os.RemoveAll(dir) })
 				return srv, nil
 			}
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
 	_ = cmd.Process.Kill()
+	<-exited
+	_ = os.RemoveAll(dir)
 	return S3Server{}, fmt.Errorf("minio at %s did not become ready in 30s", addr)
 }
 
