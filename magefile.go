@@ -411,6 +411,10 @@ func Demo() error {
 	if err := run(root(), nil, bin("meshctl"), "sql", demoFactCounts); err != nil {
 		return err
 	}
+	step("fact_orders: order lines per region every 4 hours (the daily cycle, in each region's own time zone)")
+	if err := run(root(), nil, bin("meshctl"), "sql", "--format", "spark", demoTrend); err != nil {
+		return err
+	}
 	step("a query over fact_orders: order lines and revenue by region and channel")
 	if err := run(root(), nil, bin("meshctl"), "sql", "--timing", demoQuery); err != nil {
 		return err
@@ -426,6 +430,15 @@ func Demo() error {
 const demoFactCounts = `SELECT region, count(*) AS order_lines, count(DISTINCT event_date) AS days,
   min(event_date) AS first_day, max(event_date) AS last_day
 FROM orders.fact_orders GROUP BY region ORDER BY region`
+
+// demoTrend counts order lines per region and 4-hour period, with a zero for
+// a period in which a region had none, so that the sparkline keeps time.
+const demoTrend = `WITH counts AS (
+  SELECT region, time_bucket(INTERVAL 4 HOUR, CAST(order_ts AS TIMESTAMP)) AS period, count(*) AS order_lines
+  FROM orders.fact_orders GROUP BY ALL)
+SELECT region, period, coalesce(c.order_lines, 0) AS order_lines
+FROM (SELECT DISTINCT region FROM counts) CROSS JOIN (SELECT DISTINCT period FROM counts)
+LEFT JOIN counts c USING (region, period) ORDER BY region, period`
 
 const demoQuery = `SELECT region, channel, count(*) AS order_lines, CAST(sum(qty) AS BIGINT) AS units,
   round(sum(line_amount), 2) AS revenue, any_value(currency) AS currency

@@ -16,6 +16,7 @@ const (
 	FormatTable = "table"
 	FormatCSV   = "csv"
 	FormatJSON  = "json"
+	FormatSpark = "spark"
 )
 
 // Write prints columns and rows in the given format.
@@ -27,8 +28,10 @@ func Write(w io.Writer, format string, columns []string, rows [][]any) error {
 		return CSV(w, columns, rows)
 	case FormatJSON:
 		return JSON(w, columns, rows)
+	case FormatSpark:
+		return Spark(w, columns, rows)
 	default:
-		return fmt.Errorf("--format %q: want table, csv or json", format)
+		return fmt.Errorf("--format %q: want table, csv, json or spark", format)
 	}
 }
 

@@ -39,3 +39,34 @@ func TestCellFloats(t *testing.T) {
 		assert.Equal(t, want, Cell(in), "%v", in)
 	}
 }
+
+func TestSpark(t *testing.T) {
+	day := func(d int) time.Time { return time.Date(2026, 1, d, 0, 0, 0, 0, time.UTC) }
+	cols := []string{"region", "day", "orders"}
+	rows := [][]any{
+		{"eu-central", day(1), int64(0)}, {"eu-central", day(2), int64(7)}, {"eu-central", day(3), int64(14)},
+		{"us-east", day(1), int64(14)}, {"us-east", day(2), nil}, {"us-east", day(3), float64(2)},
+	}
+	var b bytes.Buffer
+	require.NoError(t, Write(&b, "spark", cols, rows))
+	assert.Equal(t, "region      orders by day, 2026-01-01 to 2026-01-03 (scale 0 to 14)\n"+
+		"eu-central  ▁▅█  total 21, min 0, max 14\n"+
+		"us-east     █ ▂  total 16, min 2, max 14\n"+
+		"(2 series, 6 points)\n", b.String())
+}
+
+func TestSparkRejectsWhatItCannotDraw(t *testing.T) {
+	for name, tt := range map[string]struct {
+		cols []string
+		rows [][]any
+		err  string
+	}{
+		"one column":   {[]string{"n"}, [][]any{{int64(1)}}, "at least two columns"},
+		"not a number": {[]string{"region", "orders"}, [][]any{{"eu", int64(1)}, {"us", "many"}}, `row 2, column "orders": "many" (string) is not a number`},
+		"negative":     {[]string{"region", "delta"}, [][]any{{"eu", int64(-3)}}, `row 1, column "delta": -3 is negative`},
+	} {
+		t.Run(name, func(t *testing.T) {
+			require.ErrorContains(t, Spark(&bytes.Buffer{}, tt.cols, tt.rows), tt.err)
+		})
+	}
+}

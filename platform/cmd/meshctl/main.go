@@ -78,7 +78,7 @@ func usage(w io.Writer) {
 func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("meshctl sql", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	format := fs.String("format", "table", "output format: table, csv or json")
+	format := fs.String("format", "table", "output format: table, csv, json, or spark (a sparkline per series: first column the series, last the value)")
 	timing := fs.Bool("timing", false, "print the query time on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -118,7 +118,7 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 func runTables(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("meshctl tables", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	format := fs.String("format", "table", "output format: table, csv or json")
+	format := fs.String("format", "table", "output format: table, csv, json, or spark (a sparkline per series: first column the series, last the value)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
