@@ -270,7 +270,7 @@ func Test() error {
 	}
 	fmt.Printf("testing %d modules, %d at a time\n", len(mods), testWorkers)
 	var failed []string
-	for i, r := range magekit.RunPool(jobs, testWorkers, os.Stdout) {
+	for i, r := range magekit.RunPool(jobs, testWorkers, time.Minute, os.Stdout) {
 		if r.Err != nil {
 			failed = append(failed, mods[i])
 		}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 )
@@ -25,24 +26,52 @@ type Result struct {
 // RunPool runs jobs on the given number of workers, taking them in order, and
 // returns their results in that order. Each job's output is kept and written
 // to out in one piece when the job ends, after a line saying how it ended, so
-// that the output of jobs running side by side never interleaves; a line
-// says when each job starts.
-func RunPool(jobs []Job, workers int, out io.Writer) []Result {
+// that the output of jobs running side by side never interleaves. A line says
+// when each job starts and, every heartbeat (0: never), which jobs are still
+// running and for how long.
+func RunPool(jobs []Job, workers int, heartbeat time.Duration, out io.Writer) []Result {
 	results := make([]Result, len(jobs))
 	next := make(chan int)
-	var mu sync.Mutex // serializes writes to out
+	var mu sync.Mutex // serializes writes to out and guards running
+	running := map[string]time.Time{}
 	var wg sync.WaitGroup
+	if heartbeat > 0 {
+		tick := time.NewTicker(heartbeat)
+		done := make(chan struct{})
+		defer func() { tick.Stop(); close(done) }()
+		go func() {
+			for {
+				select {
+				case <-done:
+					return
+				case <-tick.C:
+					mu.Lock()
+					var parts []string
+					for _, j := range jobs {
+						if start, ok := running[j.Name]; ok {
+							parts = append(parts, fmt.Sprintf("%s (%s)", j.Name, time.Since(start).Round(time.Second)))
+						}
+					}
+					if len(parts) > 0 {
+						fmt.Fprintf(out, "    ... still running: %s\n", strings.Join(parts, ", "))
+					}
+					mu.Unlock()
+				}
+			}
+		}()
+	}
 	for range max(1, min(workers, len(jobs))) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
 				j := jobs[i]
+				start := time.Now()
 				mu.Lock()
+				running[j.Name] = start
 				fmt.Fprintf(out, "\n==> %s: started\n", j.Name)
 				mu.Unlock()
 				var buf bytes.Buffer
-				start := time.Now()
 				err := j.Run(&buf)
 				results[i] = Result{Name: j.Name, Err: err, Elapsed: time.Since(start)}
 				status := "ok"
@@ -50,6 +79,7 @@ func RunPool(jobs []Job, workers int, out io.Writer) []Result {
 					status = "FAILED"
 				}
 				mu.Lock()
+				delete(running, j.Name)
 				fmt.Fprintf(out, "\n==> %s: %s in %s\n", j.Name, status, results[i].Elapsed.Round(time.Second))
 				out.Write(buf.Bytes())
 				if err != nil {

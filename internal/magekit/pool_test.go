@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,7 +33,7 @@ func TestRunPoolRunsSideBySideWithoutInterleaving(t *testing.T) {
 		}}
 	}
 	var out strings.Builder
-	results := RunPool([]Job{job("a", false), job("b", true), job("c", false), job("d", false)}, 2, &out)
+	results := RunPool([]Job{job("a", false), job("b", true), job("c", false), job("d", false)}, 2, 0, &out)
 
 	require.Len(t, results, 4)
 	for i, name := range []string{"a", "b", "c", "d"} {
@@ -47,4 +48,30 @@ func TestRunPoolRunsSideBySideWithoutInterleaving(t *testing.T) {
 	}
 	assert.Contains(t, out.String(), "==> b: FAILED in")
 	assert.Contains(t, out.String(), "b broke")
+	assert.NotContains(t, out.String(), "still running", "no heartbeat asked for")
+}
+
+func TestRunPoolHeartbeatNamesTheRunningJobs(t *testing.T) {
+	slow := Job{Name: "slow", Run: func(io.Writer) error { time.Sleep(250 * time.Millisecond); return nil }}
+	var out syncBuilder
+	RunPool([]Job{slow}, 2, 50*time.Millisecond, &out)
+	assert.Regexp(t, `    \.\.\. still running: slow \(0s\)\n`, out.String())
+}
+
+// syncBuilder is a strings.Builder safe for the pool's writers.
+type syncBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuilder) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuilder) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
