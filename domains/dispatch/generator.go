@@ -212,30 +212,9 @@ func (d *Dispatcher) vehicles(region, warehouse string) []string {
 	return home
 }
 
-// Regional keeps one Dispatcher per region. Regions are produced
-// concurrently: a shared dispatcher would move one region's journeys on from
-// another region's producer and make a history depend on goroutine scheduling.
-type Regional struct {
-	mu       sync.Mutex
-	byRegion map[string]*Dispatcher
-}
-
-// NewRegional returns per-region dispatchers that have logged nothing yet.
-func NewRegional() *Regional { return &Regional{byRegion: map[string]*Dispatcher{}} }
-
-// Generate logs the next status of a dispatch of c.Region (see Dispatcher.Generate).
-func (g *Regional) Generate(c *produce.Context) map[string]any {
-	g.mu.Lock()
-	d, ok := g.byRegion[c.Region.Name]
-	if !ok {
-		d = NewDispatcher()
-		g.byRegion[c.Region.Name] = d
-	}
-	g.mu.Unlock()
-	return d.Generate(c)
-}
-
 // Domain returns the dispatch domain: its embedded declarations and the generator of each event.
 func Domain() *domainkit.Domain {
-	return domainkit.MustLoad(files, map[string]produce.Generator{"dispatch_logs": NewRegional().Generate})
+	// One dispatcher per region: regions are produced side by side.
+	perRegion := produce.PerRegion(func(string) *Dispatcher { return NewDispatcher() }, (*Dispatcher).Generate)
+	return domainkit.MustLoad(files, map[string]produce.Generator{"dispatch_logs": perRegion})
 }

@@ -3,7 +3,6 @@ package inventory
 import (
 	"fmt"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/meshterious/warehouse/platform/domainkit"
@@ -119,25 +118,18 @@ func lineOf(row map[string]any) orderLine {
 // stockKey is a product in a warehouse.
 type stockKey struct{ warehouseID, productID string }
 
-// Stock keeps, per region, the book stock of every product in every warehouse
-// as the generator has moved it (opening stock plus every movement generated
-// so far). It replenishes like a warehouse on an order-up-to policy: a product
-// that a movement took below its normal level (its opening stock) joins the
-// queue of due restocks, and each restock slot brings the product due longest
-// back to that level in whole supplier cases; so stock follows demand instead
-// of piling up. It also keeps stock on hand from going below zero: a pick the
-// shelf cannot cover is preceded by an expedited delivery, a count never finds
-// more missing than the shelf holds and a transfer ships at most half of it.
-// Events of a region are generated in sequence, so the history stays the same
-// for the same seed.
-type Stock struct {
-	mu       sync.Mutex
-	byRegion map[string]*regionStock
-}
-
-// NewStock returns books that hold every warehouse's opening stock.
-func NewStock() *Stock { return &Stock{byRegion: map[string]*regionStock{}} }
-
+// regionStock is the book stock of every product in every warehouse of a
+// region as the generator has moved it (opening stock plus every movement
+// generated so far). It replenishes like a warehouse on an order-up-to
+// policy: a product that a movement took below its normal level (its opening
+// stock) joins the queue of due restocks, and each restock slot brings the
+// product due longest back to that level in whole supplier cases; so stock
+// follows demand instead of piling up. It also keeps stock on hand from going
+// below zero: a pick the shelf cannot cover is preceded by an expedited
+// delivery, a count never finds more missing than the shelf holds and a
+// transfer ships at most half of it. A region's events are generated in
+// sequence (produce.PerRegion), so the history stays the same for the same
+// seed.
 type regionStock struct {
 	onHand map[stockKey]int64
 	// due lists the products below their normal level, oldest first.
@@ -180,19 +172,12 @@ func (s *regionStock) book(ev map[string]any) map[string]any {
 	return ev
 }
 
-// GenerateMovement makes the domain fields of the next inventory movement of
-// c.Region.
-func (st *Stock) GenerateMovement(c *produce.Context) map[string]any {
-	st.mu.Lock()
-	s, ok := st.byRegion[c.Region.Name]
-	if !ok {
-		s = &regionStock{onHand: map[stockKey]int64{}, queued: map[stockKey]bool{}}
-		st.byRegion[c.Region.Name] = s
-	}
-	st.mu.Unlock()
-	return s.generate(c)
+// newRegionStock returns a region's book holding every warehouse's opening stock.
+func newRegionStock(string) *regionStock {
+	return &regionStock{onHand: map[stockKey]int64{}, queued: map[stockKey]bool{}}
 }
 
+// generate makes the domain fields of the next inventory movement of c.Region.
 func (s *regionStock) generate(c *produce.Context) map[string]any {
 	r := c.Rand
 	lines := c.Upstream
@@ -340,5 +325,5 @@ func movement(c *produce.Context, product, warehouse, source string, delta int64
 
 // Domain returns the inventory domain: its embedded declarations and the generator of each event.
 func Domain() *domainkit.Domain {
-	return domainkit.MustLoad(files, map[string]produce.Generator{"inventory_movements": NewStock().GenerateMovement})
+	return domainkit.MustLoad(files, map[string]produce.Generator{"inventory_movements": produce.PerRegion(newRegionStock, (*regionStock).generate)})
 }

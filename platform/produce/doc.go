@@ -13,7 +13,9 @@
 // event) and --run (default 0), and a burst's time window ends at --until
 // (default: the current hour). The same flags therefore give byte-identical
 // messages: JSON fields are written in contract order. A second run that
-// should not repeat the first one's event_ids passes another --run.
+// should not repeat the first one's event_ids passes another --run. Regions
+// are produced side by side, so a generator that remembers what it generated
+// keeps one state per region (PerRegion).
 //
 // # Intentional errors
 //
