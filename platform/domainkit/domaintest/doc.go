@@ -11,8 +11,9 @@
 //	func TestConformance(t *testing.T) { suite.Run(t) }
 //
 // Suite.Run runs the ingestion guarantees (RunIngestGuarantees: nothing lost
-// or duplicated across kill -9 and broker restarts, bad input dead-lettered
-// with its reason, concurrent ingesters, the same answers on every backend),
+// or duplicated across kill -9, bad input dead-lettered with its reason,
+// concurrent ingesters, the same answers on every backend; at full scale and
+// across a broker restart in the reference domain, Suite.Reference),
 // the dbt project checks (CheckDBTProject) and, for a domain whose data
 // products other domains read, checks that the stand-ins of those products
 // (Suite.StandIns) have the real products' columns and types. The tests build
