@@ -3,7 +3,6 @@ package dispatch
 import (
 	"hash/fnv"
 	"math"
-	"sync"
 	"time"
 
 	"github.com/meshterious/warehouse/platform/domainkit"
@@ -58,10 +57,11 @@ type Journey struct {
 	Steps      []Step
 }
 
-// Dispatcher generates dispatch logs; it remembers how far each dispatch has
-// been logged so that statuses come out in sequence.
+// Dispatcher generates dispatch logs of one region; it remembers how far each
+// dispatch has been logged so that statuses come out in sequence. It is not
+// for concurrent use: produce.PerRegion gives each region its own, and a
+// region's events are generated in sequence.
 type Dispatcher struct {
-	mu     sync.Mutex
 	logged map[string]int // order_id -> number of statuses published
 	fleet  map[string][]string
 	// active holds the order lines whose journey has started but not ended,
@@ -84,8 +84,6 @@ func (d *Dispatcher) Generate(c *produce.Context) map[string]any {
 		return nil
 	}
 	r := c.Rand
-	d.mu.Lock()
-	defer d.mu.Unlock()
 	for try := range maxTries {
 		o := c.Upstream[r.IntN(len(c.Upstream))]
 		fromActive := try%2 == 0 && len(d.active) > 0
@@ -192,7 +190,7 @@ func (d *Dispatcher) journey(o map[string]any, orderID string, orderTS time.Time
 }
 
 // vehicles lists the fleet based at a warehouse (the region's fleet when no
-// vehicle is based there). Called with d.mu held.
+// vehicle is based there).
 func (d *Dispatcher) vehicles(region, warehouse string) []string {
 	key := region + "/" + warehouse
 	if vs, ok := d.fleet[key]; ok {
@@ -214,7 +212,6 @@ func (d *Dispatcher) vehicles(region, warehouse string) []string {
 
 // Domain returns the dispatch domain: its embedded declarations and the generator of each event.
 func Domain() *domainkit.Domain {
-	// One dispatcher per region: regions are produced side by side.
 	perRegion := produce.PerRegion(func(string) *Dispatcher { return NewDispatcher() }, (*Dispatcher).Generate)
 	return domainkit.MustLoad(files, map[string]produce.Generator{"dispatch_logs": perRegion})
 }

@@ -59,11 +59,39 @@ func Cell(v any) string {
 }
 
 func isNumeric(v any) bool {
-	switch v.(type) {
-	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64:
-		return true
+	_, ok := number(v)
+	return ok
+}
+
+// number returns a numeric cell as a float64; ok is false for anything else.
+func number(v any) (x float64, ok bool) {
+	switch n := v.(type) {
+	case int:
+		return float64(n), true
+	case int8:
+		return float64(n), true
+	case int16:
+		return float64(n), true
+	case int32:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	case uint:
+		return float64(n), true
+	case uint8:
+		return float64(n), true
+	case uint16:
+		return float64(n), true
+	case uint32:
+		return float64(n), true
+	case uint64:
+		return float64(n), true
+	case float32:
+		return float64(n), true
+	case float64:
+		return n, true
 	}
-	return false
+	return 0, false
 }
 
 // Table prints an aligned table with a header rule and a row count.

@@ -100,30 +100,10 @@ func axis(vals []any) string {
 
 // sparkValue returns a cell as a number, NaN for NULL.
 func sparkValue(v any) (float64, error) {
-	switch x := v.(type) {
-	case nil:
+	if v == nil {
 		return math.NaN(), nil
-	case int:
-		return float64(x), nil
-	case int8:
-		return float64(x), nil
-	case int16:
-		return float64(x), nil
-	case int32:
-		return float64(x), nil
-	case int64:
-		return float64(x), nil
-	case uint8:
-		return float64(x), nil
-	case uint16:
-		return float64(x), nil
-	case uint32:
-		return float64(x), nil
-	case uint64:
-		return float64(x), nil
-	case float32:
-		return float64(x), nil
-	case float64:
+	}
+	if x, ok := number(v); ok {
 		return x, nil
 	}
 	return 0, fmt.Errorf("%q (%T) is not a number; CAST it to DOUBLE or BIGINT", Cell(v), v)

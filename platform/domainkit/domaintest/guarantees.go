@@ -89,7 +89,7 @@ func RunIngestGuarantees(t *testing.T, d *domainkit.Domain, cmdPkg string, opts 
 		ingestArgs := []string{"ingest", "--event", event, "--region", regions[0], "--batch-size", strconv.Itoa(batch), "--quiet"}
 		// 1. Killed between the commit of its second batch and that batch's ack.
 		// Linger and flush interval are long so that a pause in delivery on a
-		// busy machine cannot commit a partial batch: both batches hold 1000.
+		// busy machine cannot commit a partial batch: both hold --batch-size.
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 		defer cancel()
 		fullBatches := append(append([]string(nil), ingestArgs...), "--linger", "10m", "--flush-interval", "10m")
@@ -160,7 +160,7 @@ func RunIngestGuarantees(t *testing.T, d *domainkit.Domain, cmdPkg string, opts 
 
 	t.Run("ConcurrentIngestersOnOneTable", func(t *testing.T) {
 		h := newHarness(t, Embedded)
-		// Three writers: two replicas share the first region's queue.
+		// The first region's queue feeds two writers, so it gets twice the events.
 		for i, r := range regions[:2] {
 			h.Run("produce", "--event", event, "--region", r, "--burst", strconv.Itoa(perWriter*(2-i)), "--run", strconv.Itoa(i), "--until", fixedUntil, "--since", "3d")
 		}

@@ -219,15 +219,15 @@ func startMinIO() (S3Server, error) {
 }
 
 func startMinIOOnce(bin string) (S3Server, error) {
-	dir, err := os.MkdirTemp("", "mesh-minio-*")
-	if err != nil {
-		return S3Server{}, err
-	}
 	port, err := freePort()
 	if err != nil {
 		return S3Server{}, err
 	}
 	cport, err := freePort()
+	if err != nil {
+		return S3Server{}, err
+	}
+	dir, err := os.MkdirTemp("", "mesh-minio-*")
 	if err != nil {
 		return S3Server{}, err
 	}
