@@ -34,6 +34,13 @@ type Bench mg.Namespace
 // Deps targets install what the tests need.
 type Deps mg.Namespace
 
+// Interop targets run the real tools (PyIceberg, Spark, dbt-core, Airflow) against our
+// tables, dbt projects and DAGs, each from a pinned environment: 'go run mage.go interop'.
+type Interop mg.Namespace
+
+// Aliases: 'go run mage.go interop' runs every interop check.
+var Aliases = map[string]any{"interop": Interop.All}
+
 func root() string {
 	wd, _ := os.Getwd()
 	return wd
@@ -462,4 +469,33 @@ func Modules() error {
 	sort.Strings(mods)
 	fmt.Println(strings.Join(mods, "\n"))
 	return nil
+}
+
+// All runs every interop check and prints how long each took.
+func (Interop) All() error {
+	mg.Deps(Services)
+	return magekit.RunInterop(root(), os.Stdout, magekit.InteropChecks()...)
+}
+
+// Readers checks that PyIceberg (embedded and PostgreSQL+MinIO) and Spark read every table as meshctl sql does.
+func (Interop) Readers() error {
+	mg.Deps(Services)
+	return magekit.RunInterop(root(), os.Stdout, magekit.InteropCheckNamed("readers"))
+}
+
+// Dbt runs every domain's dbt project on dbt-core + dbt-duckdb and compares rows and manifests with ours.
+func (Interop) Dbt() error {
+	mg.Deps(Services)
+	return magekit.RunInterop(root(), os.Stdout, magekit.InteropCheckNamed("dbt"))
+}
+
+// Airflow loads every DAG file on Airflow 3 and 2.10 and runs the orders ingest -> stg -> fact DAGs.
+func (Interop) Airflow() error {
+	mg.Deps(Services)
+	return magekit.RunInterop(root(), os.Stdout, magekit.InteropCheckNamed("airflow"))
+}
+
+// Lock regenerates a tool's pinned lock from its requirements.in: 'go run mage.go interop:lock dbt'.
+func (Interop) Lock(tool string) error {
+	return magekit.LockVenv(root(), tool)
 }
