@@ -2,22 +2,25 @@
 `go run mage.go check` generates from domains/<d>/dags/*.yaml.
 
 This file is maintained by hand; the generator does not write it. Each domain
-folder dags/<domain>_dags/ holds two generated files: <domain>_pipelines.json,
-the domain's resolved DAGs as data (ids, schedules, tasks, commands, retries,
-timeouts, tables read and written, owner, tags, deadlines), and
-<domain>_dags.py, which calls build_dags(globals(), "<domain>_pipelines.json")
-so that Airflow finds one DAG object per pipeline in its module globals.
+folder dags/<domain>_dags/ holds generated files: <domain>_pipelines.json, the
+domain's resolved DAGs as data (ids, schedules, tasks, commands, retries,
+timeouts, tables read and written, owner, tags, deadlines), and one
+<dag_id>.py per DAG, which calls
+build_dag(globals(), "<domain>_pipelines.json", "<dag_id>") so that Airflow
+finds that DAG object in its module globals. A DAG that fails to build is the
+import error of its own file only: build_dag checks the spec's header and its
+own DAG, not the other DAGs of the spec.
 
 It sits in the DAG folder, which Airflow puts on sys.path, and loads on Airflow
 2.10 and 3.x: Assets are Datasets on 2.10; deadlines are Deadline Alerts on
 3.1+ (whose callback the triggerer imports from here by module path) and sla on
 2.x; Airflow 3.0 has neither.
 
-Reading and checking a spec (load_spec, validate_spec) and turning it into
-the arguments of the DAGs and tasks (dag_plans) do not import Airflow, so they
-run, and are tested, anywhere python3 runs; only the builders (build_dags,
-mesh_dag, mesh_task, table) import it. `python3 mesh_airflow.py SPEC.json...`
-checks specs and lists their DAGs.
+Reading and checking a spec (load_spec, load_dag, validate_spec) and turning it
+into the arguments of the DAGs and tasks (dag_plan, dag_plans) do not import
+Airflow, so they run, and are tested, anywhere python3 runs; only the builders
+(build_dag, dag_from_plan, mesh_dag, mesh_task, table) import it.
+`python3 mesh_airflow.py SPEC.json...` checks specs and lists their DAGs.
 """
 from __future__ import annotations
 
@@ -42,7 +45,7 @@ log = logging.getLogger("mesh.deadlines")
 
 
 class SpecError(ValueError):
-    """A spec that does not have the layout build_dags expects."""
+    """A spec that does not have the layout build_dag expects."""
 
 
 # Spec reading and checking: no Airflow needed.
@@ -131,8 +134,8 @@ def _check_tasks(tasks, where):
         done.update(ready)
 
 
-def validate_spec(spec, where="spec"):
-    """Check a spec's layout and consistency; return it, or raise SpecError naming the field."""
+def _check_head(spec, where):
+    """Check everything of a spec but its DAGs' contents."""
     _check_fields(spec, _SPEC_KEYS, where)
     if spec["format"] != SPEC_FORMAT:
         raise SpecError("%s.format: %r, but this mesh_airflow.py reads format %d" % (where, spec["format"], SPEC_FORMAT))
@@ -142,36 +145,62 @@ def validate_spec(spec, where="spec"):
         raise SpecError("%s.start_date: want YYYY-MM-DD, got %r" % (where, spec["start_date"])) from None
     if not spec["dags"]:
         raise SpecError("%s.dags: at least one DAG is required" % where)
+
+
+def _check_dag(d, dw):
+    """Check one DAG of a spec; dw names it in errors."""
+    _check_fields(d, _DAG_KEYS, dw)
+    if not re.match(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", d["dag_id"]):
+        raise SpecError("%s.dag_id: %r: want letters, digits, _ . -" % (dw, d["dag_id"]))
+    if not d["schedule"].strip():
+        raise SpecError("%s.schedule: required: a cron expression, a preset or %s" % (dw, ON_UPDATE))
+    if d["schedule"] == ON_UPDATE and not d["reads"]:
+        raise SpecError("%s.schedule: %s needs reads" % (dw, ON_UPDATE))
+    _check_tables(d["reads"], dw + ".reads")
+    _check_tables(d["writes"], dw + ".writes")
+    if d["execution_timeout_seconds"] <= 0:
+        raise SpecError("%s.execution_timeout_seconds: must be > 0" % dw)
+    _check_tasks(d["tasks"], dw + ".tasks")
+
+
+def validate_spec(spec, where="spec"):
+    """Check a spec's layout and consistency; return it, or raise SpecError naming the field."""
+    _check_head(spec, where)
     names = {}
     for i, d in enumerate(spec["dags"]):
         dw = "%s.dags[%d]" % (where, i)
-        _check_fields(d, _DAG_KEYS, dw)
-        if not re.match(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$", d["dag_id"]):
-            raise SpecError("%s.dag_id: %r: want letters, digits, _ . -" % (dw, d["dag_id"]))
+        _check_dag(d, dw)
         name = global_name(d["dag_id"])
         if name in names:
             raise SpecError("%s.dag_id: %r clashes with %r" % (dw, d["dag_id"], names[name]))
         names[name] = d["dag_id"]
-        if not d["schedule"].strip():
-            raise SpecError("%s.schedule: required: a cron expression, a preset or %s" % (dw, ON_UPDATE))
-        if d["schedule"] == ON_UPDATE and not d["reads"]:
-            raise SpecError("%s.schedule: %s needs reads" % (dw, ON_UPDATE))
-        _check_tables(d["reads"], dw + ".reads")
-        _check_tables(d["writes"], dw + ".writes")
-        if d["execution_timeout_seconds"] <= 0:
-            raise SpecError("%s.execution_timeout_seconds: must be > 0" % dw)
-        _check_tasks(d["tasks"], dw + ".tasks")
     return spec
 
 
-def load_spec(path):
-    """Read and check the spec at path."""
+def _read_json(path):
     with open(path, encoding="utf-8") as f:
         try:
-            spec = json.load(f)
+            return json.load(f)
         except ValueError as e:
             raise SpecError("%s: %s" % (path, e)) from None
-    return validate_spec(spec, os.path.basename(path))
+
+
+def load_spec(path):
+    """Read and check the spec at path, every DAG of it."""
+    return validate_spec(_read_json(path), os.path.basename(path))
+
+
+def load_dag(path, dag_id):
+    """Read the spec at path and return it and its DAG dag_id, checking only
+    the spec's header and that DAG, so that a broken DAG breaks no other."""
+    spec = _read_json(path)
+    where = os.path.basename(path)
+    _check_head(spec, where)
+    for i, d in enumerate(spec["dags"]):
+        if isinstance(d, dict) and d.get("dag_id") == dag_id:
+            _check_dag(d, "%s.dags[%d]" % (where, i))
+            return spec, d
+    raise SpecError("%s: no DAG %r (regenerate the DAG files: go run mage.go dags)" % (where, dag_id))
 
 
 def global_name(dag_id):
@@ -193,44 +222,46 @@ def dag_doc(d):
     ])
 
 
-def dag_plans(spec):
-    """The arguments of mesh_dag and mesh_task for every DAG of a checked spec.
+def dag_plan(spec, d):
+    """The arguments of mesh_dag and mesh_task for the DAG d of a checked spec.
 
-    Each plan is a dict of mesh_dag's keyword arguments plus "tasks", a list of
+    A plan is a dict of mesh_dag's keyword arguments plus "tasks", a list of
     dicts of mesh_task's arguments plus "depends_on". Schedules and outlets are
     Asset URIs here; the builder turns them into Assets.
     """
     start = datetime.strptime(spec["start_date"], "%Y-%m-%d").replace(tzinfo=timezone.utc)
-    plans = []
-    for d in spec["dags"]:
-        schedule = d["schedule"]
-        if schedule == ON_UPDATE:
-            schedule = [asset_uri(t) for t in d["reads"]]
-        deadline = d["deadline_seconds"]
-        plans.append({
-            "dag_id": d["dag_id"],
-            "description": d["description"],
-            "doc_md": dag_doc(d),
-            "owner": d["owner"],
-            "schedule": schedule,
-            "start_date": start,
-            "catchup": False,
-            "dagrun_timeout": timedelta(seconds=d["dagrun_timeout_seconds"]),
-            "retries": d["retries"],
-            "retry_delay": timedelta(seconds=d["retry_delay_seconds"]),
-            "execution_timeout": timedelta(seconds=d["execution_timeout_seconds"]),
-            "deadline": None if deadline is None else timedelta(seconds=deadline),
-            "tags": list(d["tags"]),
-            "tasks": [{
-                "task_id": t["task_id"],
-                "command": t["command"],
-                "depends_on": list(t["depends_on"]),
-                "retries": t["retries"],
-                "execution_timeout": timedelta(seconds=t["execution_timeout_seconds"]),
-                "outlets": [asset_uri(o) for o in t["outlets"]],
-            } for t in d["tasks"]],
-        })
-    return plans
+    schedule = d["schedule"]
+    if schedule == ON_UPDATE:
+        schedule = [asset_uri(t) for t in d["reads"]]
+    deadline = d["deadline_seconds"]
+    return {
+        "dag_id": d["dag_id"],
+        "description": d["description"],
+        "doc_md": dag_doc(d),
+        "owner": d["owner"],
+        "schedule": schedule,
+        "start_date": start,
+        "catchup": False,
+        "dagrun_timeout": timedelta(seconds=d["dagrun_timeout_seconds"]),
+        "retries": d["retries"],
+        "retry_delay": timedelta(seconds=d["retry_delay_seconds"]),
+        "execution_timeout": timedelta(seconds=d["execution_timeout_seconds"]),
+        "deadline": None if deadline is None else timedelta(seconds=deadline),
+        "tags": list(d["tags"]),
+        "tasks": [{
+            "task_id": t["task_id"],
+            "command": t["command"],
+            "depends_on": list(t["depends_on"]),
+            "retries": t["retries"],
+            "execution_timeout": timedelta(seconds=t["execution_timeout_seconds"]),
+            "outlets": [asset_uri(o) for o in t["outlets"]],
+        } for t in d["tasks"]],
+    }
+
+
+def dag_plans(spec):
+    """The plans (dag_plan) of every DAG of a checked spec, in spec order."""
+    return [dag_plan(spec, d) for d in spec["dags"]]
 
 
 # Airflow: imported on first use, by the builders only.
@@ -319,8 +350,8 @@ def mesh_task(task_id, command, **kwargs):
     )
 
 
-def build_dag(plan):
-    """The DAG object of one plan of dag_plans."""
+def dag_from_plan(plan):
+    """The DAG object of a plan of dag_plan."""
     kwargs = {k: v for k, v in plan.items() if k != "tasks"}
     if isinstance(kwargs["schedule"], list):
         kwargs["schedule"] = [asset(u) for u in kwargs["schedule"]]
@@ -336,17 +367,15 @@ def build_dag(plan):
     return dag
 
 
-def build_dags(namespace, spec_name):
-    """Build the DAGs of the spec spec_name, found next to the module whose
-    globals() is namespace, and put each there under global_name(dag_id).
-    Returns the DAGs by id."""
+def build_dag(namespace, spec_name, dag_id):
+    """Build the DAG dag_id of the spec spec_name, found next to the module
+    whose globals() is namespace, and put it there under global_name(dag_id).
+    Returns the DAG."""
     path = os.path.join(os.path.dirname(os.path.abspath(namespace["__file__"])), spec_name)
-    dags = {}
-    for plan in dag_plans(load_spec(path)):
-        dag = build_dag(plan)
-        namespace[global_name(plan["dag_id"])] = dag
-        dags[plan["dag_id"]] = dag
-    return dags
+    spec, d = load_dag(path, dag_id)
+    dag = dag_from_plan(dag_plan(spec, d))
+    namespace[global_name(dag_id)] = dag
+    return dag
 
 
 if __name__ == "__main__":

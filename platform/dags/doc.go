@@ -62,8 +62,7 @@
 // # Airflow
 //
 // Airflow gets the DAGs as data. For each domain, Airflow (called by `go run
-// mage.go check` and `go run mage.go dags`) generates two files in
-// dags/<domain>_dags/:
+// mage.go check` and `go run mage.go dags`) generates in dags/<domain>_dags/:
 //
 //	<domain>_pipelines.json  the AirflowSpec: every resolved DAG of the domain
 //	                         (id, description, owner, declaration, schedule,
@@ -71,17 +70,21 @@
 //	                         timeouts, deadline) and its tasks (command line,
 //	                         dependencies, retries, timeout, outlets);
 //	                         durations in seconds
-//	<domain>_dags.py         a few lines: build_dags(globals(), "<domain>_pipelines.json")
+//	<dag_id>.py              one per DAG, a few lines:
+//	                         build_dag(globals(), "<domain>_pipelines.json", "<dag_id>")
 //
-// Both start with a "generated, do not edit" header and are committed; mage
-// check fails when they drift from the declarations.
+// One file per DAG so that a DAG failing to load is the import error of its
+// own file and hides no other DAG of the domain; the spec stays the single
+// source. All start with a "generated, do not edit" header and are committed;
+// mage check fails when they drift from the declarations and removes the
+// files of DAGs no longer declared.
 //
 // dags/mesh_airflow.py is maintained by hand and is not generated. Its
-// load_spec and dag_plans read and check a spec and turn it into the
-// arguments of each DAG and task without importing Airflow; build_dags then
-// creates the DAG objects and puts them in the DAG file's globals, where
-// Airflow finds them. It loads on Airflow 2.10 and 3.x: a schedule is a cron
-// expression or, for on_update, the Assets (Datasets on 2.10)
+// load_spec, load_dag and dag_plan read and check a spec and turn a DAG of it
+// into the arguments of the DAG and its tasks without importing Airflow;
+// build_dag then creates the one DAG object of its file and puts it in the
+// file's globals, where Airflow finds it. It loads on Airflow 2.10 and 3.x:
+// a schedule is a cron expression or, for on_update, the Assets (Datasets on 2.10)
 // iceberg://mesh/<namespace>/<table> of the tables read; the tasks nothing
 // depends on announce the tables written as outlets; the DAGs run with
 // catchup off, one active run, a static start date, the dagrun timeout and

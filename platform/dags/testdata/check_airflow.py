@@ -5,10 +5,12 @@ Usage: python3 check_airflow.py MESH_AIRFLOW_PY FILE...
 Compiles and imports MESH_AIRFLOW_PY (dags/mesh_airflow.py), then, one JSON
 object per line:
 - a generated DAG file (.py): compiled and read with ast, it must import
-  build_dags from mesh_airflow and call build_dags(globals(), "<spec>") once;
-  prints {"kind": "module", "path", "spec", "discoverable"} where discoverable
-  says whether Airflow's safe mode would parse it (it mentions "airflow" and
-  "dag").
+  build_dag from mesh_airflow and call build_dag(globals(), "<spec>",
+  "<dag_id>") once; its DAG is then read with mesh_airflow.load_dag from the
+  spec next to it; prints {"kind": "module", "path", "spec", "dag_id",
+  "discoverable", "error"} where discoverable says whether Airflow's safe mode
+  would parse it (it mentions "airflow" and "dag") and error is load_dag's
+  error, "" when none.
 - a spec (.json): read with mesh_airflow.load_spec and planned with
   mesh_airflow.dag_plans; prints {"kind": "dag", "path", ...plan} per DAG,
   durations in seconds and dates in ISO form, or {"kind": "error", "path",
@@ -19,6 +21,7 @@ import ast
 import datetime
 import importlib.util
 import json
+import os
 import py_compile
 import sys
 
@@ -35,23 +38,29 @@ def plain(value):
     return value
 
 
-def check_module(path):
+def check_module(mesh, path):
     py_compile.compile(path, doraise=True)
     source = open(path, encoding="utf-8").read()
     tree = ast.parse(source, path)
     imports = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module == "mesh_airflow"
-               and [a.name for a in n.names] == ["build_dags"]]
+               and [a.name for a in n.names] == ["build_dag"]]
     if len(imports) != 1:
-        raise ValueError(path + ": does not import build_dags from mesh_airflow")
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "build_dags"]
-    if len(calls) != 1 or len(calls[0].args) != 2:
-        raise ValueError(path + ": want one call build_dags(globals(), SPEC)")
-    ns, spec = calls[0].args
+        raise ValueError(path + ": does not import build_dag from mesh_airflow")
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == "build_dag"]
+    if len(calls) != 1 or len(calls[0].args) != 3:
+        raise ValueError(path + ": want one call build_dag(globals(), SPEC, DAG_ID)")
+    ns, spec, dag_id = calls[0].args
     if not (isinstance(ns, ast.Call) and getattr(ns.func, "id", None) == "globals"):
-        raise ValueError(path + ": build_dags must get globals()")
+        raise ValueError(path + ": build_dag must get globals()")
+    spec, dag_id = ast.literal_eval(spec), ast.literal_eval(dag_id)
+    error = ""
+    try:
+        mesh.load_dag(os.path.join(os.path.dirname(path), spec), dag_id)
+    except mesh.SpecError as e:
+        error = str(e)
     lower = source.lower()
-    return {"kind": "module", "path": path, "spec": ast.literal_eval(spec),
-            "discoverable": "airflow" in lower and "dag" in lower}
+    return {"kind": "module", "path": path, "spec": spec, "dag_id": dag_id,
+            "discoverable": "airflow" in lower and "dag" in lower, "error": error}
 
 
 def main(argv):
@@ -61,7 +70,7 @@ def main(argv):
     spec.loader.exec_module(mesh)
     for path in argv[1:]:
         if path.endswith(".py"):
-            print(json.dumps(check_module(path)))
+            print(json.dumps(check_module(mesh, path)))
             continue
         try:
             plans = mesh.dag_plans(mesh.load_spec(path))
