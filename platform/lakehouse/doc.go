@@ -48,20 +48,19 @@
 //
 // # Upserts
 //
-// Upsert is merge-on-read: one row delta with the new data files and
-// equality-delete files on the key columns, committed as one snapshot.
-// Equality deletes apply to rows of older sequence numbers only, so the
-// rows added in the same snapshot survive. Equality-delete files are
-// partition-scoped; when the key does not include the partition column,
-// Upsert also looks up the partitions in which the keys already live and
-// writes deletes there, so a key whose event_date changes is still replaced.
-// Readers must apply delete files: iceberg-go's scans do; reading the
-// planned data files directly (DuckDB read_parquet) does not, which is why
-// package query only does that for scans without delete files.
+// Upsert is copy-on-write, so every Iceberg reader sees the merged rows
+// without applying delete files (PyIceberg cannot apply equality deletes,
+// DuckDB's read_parquet applies none). It first looks up which incoming keys
+// already exist (a scan pruned by the key column). None: the new rows are
+// appended. Some: one overwrite snapshot rewrites the data files holding
+// those keys without them, in any partition (so a key whose event_date
+// changes is still replaced), and adds the new rows. The cost grows with the
+// size of the files holding replaced keys, not with the table.
 //
 // # Statistics
 //
 // Tables lists every table with its current snapshot's summary. Rows is the
 // summary's total-records, i.e. rows in live data files before delete files
-// are applied; count through a scan or package query for exact figures.
+// are applied (our writers write none; other engines may); count through a
+// scan or package query for exact figures.
 package lakehouse

@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"iter"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/compute"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
 )
@@ -220,14 +218,15 @@ func (l *Lakehouse) Overwrite(ctx context.Context, id Ident, filter iceberg.Bool
 }
 
 // Upsert replaces rows by key: every existing row whose keyColumns equal those
-// of an incoming row is deleted, and recs are appended, in one snapshot
-// (merge-on-read: an Iceberg row delta with equality-delete files). Incoming
-// rows are not deduplicated among themselves.
+// of an incoming row is deleted, and recs are appended, in one snapshot.
+// Incoming rows are not deduplicated among themselves.
 //
-// Equality deletes are scoped to a partition. When the key does not contain
-// the partition column, Upsert first looks up the partitions in which the keys
-// already live and writes a delete there too, so a key that moves between
-// partitions is still replaced.
+// It is copy-on-write, so that every Iceberg reader sees the same rows
+// (PyIceberg, for one, cannot apply equality deletes): when no incoming key
+// exists yet the new data files are simply appended; otherwise the data files
+// holding the replaced keys are rewritten without them, whatever their
+// partition, in the same overwrite snapshot that adds the new rows. The scan
+// that finds the replaced keys prunes files by the key column's statistics.
 func (l *Lakehouse) Upsert(ctx context.Context, id Ident, keyColumns []string, recs []arrow.RecordBatch, summary map[string]string) (int64, error) {
 	recs = nonEmpty(recs)
 	if len(keyColumns) == 0 {
@@ -240,145 +239,146 @@ func (l *Lakehouse) Upsert(ctx context.Context, id Ident, keyColumns []string, r
 	if len(recs) == 0 {
 		return currentSnapshotID(tbl), nil
 	}
-	sc := tbl.Schema()
-	fieldIDs := make([]int, len(keyColumns))
-	for i, c := range keyColumns {
-		f, ok := sc.FindFieldByName(c)
-		if !ok {
+	for _, c := range keyColumns {
+		if _, ok := tbl.Schema().FindFieldByName(c); !ok {
 			return 0, fmt.Errorf("upserting into %s: %w: key column %q", id, ErrNoColumn, c)
 		}
-		fieldIDs[i] = f.ID
 		if recs[0].Schema().FieldIndices(c) == nil {
 			return 0, fmt.Errorf("upserting into %s: %w: key column %q missing from records", id, ErrNoColumn, c)
 		}
 	}
-	files, err := writeDataFiles(ctx, tbl, recs)
-	if err != nil {
-		return 0, fmt.Errorf("upserting into %s: %w", id, err)
-	}
 	props := toProps(summary)
+	// files are the incoming rows written once for the append path, reused
+	// by its retries; an overwrite writes the rows itself.
+	var files []iceberg.DataFile
+	appended := false
 	snap, err := l.commitLoop(ctx, id, "upserting into", func(tbl *table.Table) (*table.Table, error) {
-		tx := tbl.NewTransaction()
-		delRecs, err := l.equalityDeleteRecords(ctx, tbl, keyColumns, recs)
+		replaced, err := replacedKeys(ctx, tbl, keyColumns, recs)
 		if err != nil {
 			return nil, err
 		}
-		defer func() {
-			for _, r := range delRecs {
-				r.Release()
+		tx := tbl.NewTransaction()
+		if replaced == nil {
+			if files == nil {
+				if files, err = writeDataFiles(ctx, tbl, recs); err != nil {
+					return nil, err
+				}
 			}
-		}()
-		var delFiles []iceberg.DataFile
-		if len(delRecs) > 0 {
-			delFiles, err = tx.WriteEqualityDeletes(ctx, fieldIDs, retainingSeq(delRecs))
+			if err := tx.AddDataFiles(ctx, files, props, table.WithoutDuplicateCheck()); err != nil {
+				return nil, err
+			}
+			appended = true
+		} else {
+			rdr, err := array.NewRecordReader(recs[0].Schema(), recs)
 			if err != nil {
-				return nil, fmt.Errorf("writing equality deletes: %w", err)
+				return nil, err
 			}
-		}
-		rd := tx.NewRowDelta(props).AddRows(files...)
-		if len(delFiles) > 0 {
-			rd.AddDeletes(delFiles...)
-		}
-		if err := rd.Commit(ctx); err != nil {
-			return nil, err
+			err = tx.Overwrite(ctx, rdr, props, table.WithOverwriteFilter(replaced))
+			rdr.Release()
+			if err != nil {
+				return nil, err
+			}
+			appended = false
 		}
 		return tx.Commit(ctx)
 	})
-	if err != nil && !errors.Is(err, context.Canceled) {
+	if len(files) > 0 && (err != nil || !appended) && !errors.Is(err, context.Canceled) {
 		l.removeFiles(ctx, tbl, files)
 	}
-	return snap, err
-}
-
-// partitionSourceColumns lists the schema columns the current spec partitions by.
-func partitionSourceColumns(tbl *table.Table) []string {
-	var cols []string
-	spec := tbl.Spec()
-	for _, f := range spec.Fields() {
-		if name, ok := tbl.Schema().FindColumnName(f.SourceID()); ok && !slices.Contains(cols, name) {
-			cols = append(cols, name)
-		}
+	if err != nil {
+		return 0, err
 	}
-	return cols
+	return snap, nil
 }
 
-// equalityDeleteRecords builds the records of the equality-delete files: the
-// key columns plus the partition source columns, taken from the incoming rows
-// and, when the key does not determine the partition, from the existing rows
-// with an incoming key.
-func (l *Lakehouse) equalityDeleteRecords(ctx context.Context, tbl *table.Table, keyColumns []string, recs []arrow.RecordBatch) ([]arrow.RecordBatch, error) {
-	cols := slices.Clone(keyColumns)
-	extra := false
-	for _, c := range partitionSourceColumns(tbl) {
-		if !slices.Contains(cols, c) {
-			cols = append(cols, c)
-			extra = true
-		}
+// replacedKeys returns a filter matching exactly the existing rows of tbl
+// whose keyColumns equal those of an incoming row, or nil when there is none.
+func replacedKeys(ctx context.Context, tbl *table.Table, keyColumns []string, recs []arrow.RecordBatch) (iceberg.BooleanExpression, error) {
+	if tbl.CurrentSnapshot() == nil {
+		return nil, nil
 	}
 	in := recs[0].Schema()
-	fields := make([]arrow.Field, len(cols))
-	for i, c := range cols {
-		idx := in.FieldIndices(c)
-		if idx == nil {
-			return nil, fmt.Errorf("%w: column %q missing from records", ErrNoColumn, c)
-		}
-		f := in.Field(idx[0])
+	fields := make([]arrow.Field, len(keyColumns))
+	for i, c := range keyColumns {
+		f := in.Field(in.FieldIndices(c)[0])
 		fields[i] = arrow.Field{Name: f.Name, Type: f.Type, Nullable: f.Nullable, Metadata: f.Metadata}
 	}
-	out := arrow.NewSchema(fields, nil)
-	var result []arrow.RecordBatch
-	keys := map[string]struct{}{}
+	keySchema := arrow.NewSchema(fields, nil)
+	incoming := map[string]struct{}{}
 	for _, r := range recs {
-		p, err := project(ctx, r, out)
+		p, err := project(ctx, r, keySchema)
 		if err != nil {
 			return nil, err
 		}
 		for i := range int(p.NumRows()) {
-			keys[rowKey(p, len(keyColumns), i)] = struct{}{}
+			incoming[rowKey(p, len(keyColumns), i)] = struct{}{}
 		}
-		result = append(result, p)
+		p.Release()
 	}
-	if !extra || tbl.CurrentSnapshot() == nil {
-		return result, nil
-	}
-	// Find the partitions where the incoming keys already live.
-	filter, err := inFilter(keyColumns[0], recs)
+	lookup, err := inFilter(keyColumns[0], recs)
 	if err != nil {
 		return nil, err
 	}
-	_, it, err := tbl.Scan(table.WithRowFilter(filter), table.WithSelectedFields(cols...)).ToArrowRecords(ctx)
+	_, it, err := tbl.Scan(table.WithRowFilter(lookup), table.WithSelectedFields(keyColumns...)).ToArrowRecords(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("looking up existing keys: %w", err)
 	}
+	var terms []iceberg.BooleanExpression
+	var single []iceberg.Literal
+	seen := map[string]struct{}{}
 	for r, err := range it {
 		if err != nil {
 			return nil, fmt.Errorf("looking up existing keys: %w", err)
 		}
-		p, err := project(ctx, r, out)
+		p, err := project(ctx, r, keySchema)
 		r.Release()
 		if err != nil {
 			return nil, err
 		}
-		mask := array.NewBooleanBuilder(memory.DefaultAllocator)
 		for i := range int(p.NumRows()) {
-			_, ok := keys[rowKey(p, len(keyColumns), i)]
-			mask.Append(ok)
+			k := rowKey(p, len(keyColumns), i)
+			if _, ok := incoming[k]; !ok || hasNull(p, i) {
+				continue // a NULL key equals nothing, as in SQL's MERGE
+			}
+			if _, dup := seen[k]; dup {
+				continue
+			}
+			seen[k] = struct{}{}
+			var and iceberg.BooleanExpression
+			for c, name := range keyColumns {
+				lit, err := literalAt(p.Column(c), i)
+				if err != nil {
+					p.Release()
+					return nil, fmt.Errorf("key column %q: %w", name, err)
+				}
+				if len(keyColumns) == 1 {
+					single = append(single, lit)
+					continue
+				}
+				eq := iceberg.LiteralPredicate(iceberg.OpEQ, iceberg.Reference(name), lit)
+				if and == nil {
+					and = eq
+				} else {
+					and = iceberg.NewAnd(and, eq)
+				}
+			}
+			if and != nil {
+				terms = append(terms, and)
+			}
 		}
-		m := mask.NewArray()
-		mask.Release()
-		kept, err := compute.FilterRecordBatch(ctx, p, m, compute.DefaultFilterOptions())
-		m.Release()
 		p.Release()
-		if err != nil {
-			return nil, fmt.Errorf("filtering existing keys: %w", err)
-		}
-		if kept.NumRows() == 0 {
-			kept.Release()
-			continue
-		}
-		result = append(result, kept)
 	}
-	return result, nil
+	switch {
+	case len(single) > 0:
+		return iceberg.SetPredicate(iceberg.OpIn, iceberg.Reference(keyColumns[0]), single), nil
+	case len(terms) > 0:
+		or := terms[0]
+		for _, t := range terms[1:] {
+			or = iceberg.NewOr(or, t)
+		}
+		return or, nil
+	}
+	return nil, nil
 }
 
 // project selects the columns of out from r by name, casting where the types differ.
@@ -425,7 +425,41 @@ func rowKey(r arrow.RecordBatch, n, row int) string {
 	return b.String()
 }
 
-// inFilter builds "column IN (values of column in recs)".
+func hasNull(r arrow.RecordBatch, row int) bool {
+	for _, col := range r.Columns() {
+		if col.IsNull(row) {
+			return true
+		}
+	}
+	return false
+}
+
+// errNoLiteral means a column type has no Iceberg literal here: such a
+// column cannot be pushed down as a filter.
+var errNoLiteral = errors.New("no Iceberg literal for this column type")
+
+// literalAt returns the Iceberg literal of a non-null value of col.
+func literalAt(col arrow.Array, i int) (iceberg.Literal, error) {
+	if col.IsNull(i) {
+		return nil, fmt.Errorf("%w: null", errNoLiteral)
+	}
+	switch a := col.(type) {
+	case *array.String:
+		return iceberg.NewLiteral(a.Value(i)), nil
+	case *array.LargeString:
+		return iceberg.NewLiteral(a.Value(i)), nil
+	case *array.Int64:
+		return iceberg.NewLiteral(a.Value(i)), nil
+	case *array.Int32:
+		return iceberg.NewLiteral(a.Value(i)), nil
+	case *array.Date32:
+		return iceberg.NewLiteral(iceberg.Date(a.Value(i))), nil
+	}
+	return nil, fmt.Errorf("%w: %s", errNoLiteral, col.DataType())
+}
+
+// inFilter builds "column IN (values of column in recs)" to prune a scan, or
+// AlwaysTrue (scan everything) when the column's type has no literal.
 func inFilter(column string, recs []arrow.RecordBatch) (iceberg.BooleanExpression, error) {
 	var lits []iceberg.Literal
 	seen := map[string]struct{}{}
@@ -444,20 +478,11 @@ func inFilter(column string, recs []arrow.RecordBatch) (iceberg.BooleanExpressio
 				continue
 			}
 			seen[s] = struct{}{}
-			switch a := col.(type) {
-			case *array.String:
-				lits = append(lits, iceberg.NewLiteral(a.Value(i)))
-			case *array.LargeString:
-				lits = append(lits, iceberg.NewLiteral(a.Value(i)))
-			case *array.Int64:
-				lits = append(lits, iceberg.NewLiteral(a.Value(i)))
-			case *array.Int32:
-				lits = append(lits, iceberg.NewLiteral(a.Value(i)))
-			case *array.Date32:
-				lits = append(lits, iceberg.NewLiteral(iceberg.Date(a.Value(i))))
-			default:
-				return iceberg.AlwaysTrue{}, nil // no pushdown: scan everything, filter in Go
+			lit, err := literalAt(col, i)
+			if err != nil {
+				return iceberg.AlwaysTrue{}, nil
 			}
+			lits = append(lits, lit)
 		}
 	}
 	if len(lits) == 0 {

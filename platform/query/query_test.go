@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -129,7 +130,7 @@ func TestQuery(t *testing.T) {
 				assert.Equal(t, [][]any{{int64(5), int64(150)}}, res.Rows)
 			})
 
-			t.Run("AfterUpsertDeletesApply", func(t *testing.T) {
+			t.Run("AfterUpsertReadParquetSeesTheMerge", func(t *testing.T) {
 				// o2 and o4 change, o6 is new: 6 rows, 10+25+30+45+50+60 = 220.
 				_, err := lh.Upsert(ctx, orders, []string{"event_id"}, []arrow.RecordBatch{lakehousetest.Batch(t,
 					row{ID: "o2", Date: "2026-01-01", Region: "south", Amount: 25},
@@ -137,27 +138,26 @@ func TestQuery(t *testing.T) {
 					row{ID: "o6", Date: "2026-01-03", Region: "north", Amount: 60},
 				)}, nil)
 				require.NoError(t, err)
-				tbl, err := lh.LoadTable(ctx, orders)
-				require.NoError(t, err)
-				tasks, err := tbl.Scan().PlanFiles(ctx)
-				require.NoError(t, err)
-				var files []string
-				withDeletes := 0
-				for _, task := range tasks {
-					files = append(files, "'"+strings.TrimPrefix(task.File.FilePath(), "file://")+"'")
-					if len(task.EqualityDeleteFiles)+len(task.DeleteFiles)+len(task.DeletionVectorFiles) > 0 {
-						withDeletes++
-					}
-				}
-				require.NotZero(t, withDeletes, "the upsert left delete files, so read_parquet alone would be wrong")
+				// Copy-on-write: the data files alone hold the merged rows.
+				files, withDeletes := plannedFiles(t, lh, orders)
+				require.Zero(t, withDeletes, "an upsert leaves no delete files")
 				if kind == "local" {
 					var n, total int64
 					require.NoError(t, e.DB().QueryRow("SELECT count(*), sum(amount)::BIGINT FROM read_parquet(["+strings.Join(files, ",")+"], hive_partitioning=false)").Scan(&n, &total))
-					assert.Equal(t, []int64{8, 280}, []int64{n, total}, "raw data files still hold the replaced rows")
+					assert.Equal(t, []int64{6, 220}, []int64{n, total}, "data files after the upsert")
 				}
-
 				res := mustQuery(t, e, "SELECT count(*) AS n, sum(amount)::BIGINT AS total FROM orders.events")
 				assert.Equal(t, [][]any{{int64(6), int64(220)}}, res.Rows)
+			})
+
+			t.Run("EqualityDeletesOfOtherWritersApply", func(t *testing.T) {
+				// Engines that merge on read (Spark, Flink) write equality
+				// deletes into tables we read: o5 goes, 5 rows, 220-50 = 170.
+				writeEqualityDelete(t, lh, orders, row{ID: "o5", Date: "2026-01-03"})
+				_, withDeletes := plannedFiles(t, lh, orders)
+				require.NotZero(t, withDeletes, "read_parquet alone would be wrong")
+				res := mustQuery(t, e, "SELECT count(*) AS n, sum(amount)::BIGINT AS total FROM orders.events")
+				assert.Equal(t, [][]any{{int64(5), int64(170)}}, res.Rows)
 				assert.False(t, isView(t, e, orders), "tables with deletes are materialized")
 			})
 
@@ -168,8 +168,8 @@ func TestQuery(t *testing.T) {
 				res := mustQuery(t, e, "SELECT event_id, amount FROM orders.events WHERE region = ? ORDER BY event_id", "north")
 				assert.Equal(t, []string{"event_id", "amount"}, res.Columns)
 				assert.Equal(t, [][]any{{"o1", int64(10)}, {"o3", int64(30)}, {"o4", int64(45)}, {"o6", int64(60)}}, res.Rows)
-				res = mustQuery(t, e, "SELECT region FROM orders.events WHERE event_id IN ('o2', 'o5') ORDER BY region")
-				assert.Equal(t, [][]any{{"south"}, {"west"}}, res.Rows)
+				res = mustQuery(t, e, "SELECT region FROM orders.events WHERE event_id IN ('o2', 'o5', 'o6') ORDER BY region")
+				assert.Equal(t, [][]any{{"north"}, {"south"}}, res.Rows)
 			})
 
 			t.Run("ExplicitAttachAndDB", func(t *testing.T) {
@@ -212,4 +212,48 @@ func TestConfigValidate(t *testing.T) {
 			require.NoError(t, err)
 		})
 	}
+}
+
+// plannedFiles returns the quoted local paths of the table's planned data
+// files and how many of them carry delete files.
+func plannedFiles(t *testing.T, lh *lakehouse.Lakehouse, id lakehouse.Ident) ([]string, int) {
+	t.Helper()
+	tbl, err := lh.LoadTable(context.Background(), id)
+	require.NoError(t, err)
+	tasks, err := tbl.Scan().PlanFiles(context.Background())
+	require.NoError(t, err)
+	var files []string
+	withDeletes := 0
+	for _, task := range tasks {
+		files = append(files, "'"+strings.TrimPrefix(task.File.FilePath(), "file://")+"'")
+		if len(task.EqualityDeleteFiles)+len(task.DeleteFiles)+len(task.DeletionVectorFiles) > 0 {
+			withDeletes++
+		}
+	}
+	return files, withDeletes
+}
+
+// writeEqualityDelete commits an equality-delete file on event_id (scoped to
+// the row's event_date partition), as a merge-on-read engine would.
+func writeEqualityDelete(t *testing.T, lh *lakehouse.Lakehouse, id lakehouse.Ident, r row) {
+	t.Helper()
+	ctx := context.Background()
+	tbl, err := lh.LoadTable(ctx, id)
+	require.NoError(t, err)
+	full := lakehousetest.Batch(t, r)
+	defer full.Release()
+	keys := array.NewRecordBatch(arrow.NewSchema([]arrow.Field{full.Schema().Field(0), full.Schema().Field(1)}, nil),
+		[]arrow.Array{full.Column(0), full.Column(1)}, full.NumRows())
+	defer keys.Release()
+	idField, ok := tbl.Schema().FindFieldByName(full.Schema().Field(0).Name)
+	require.True(t, ok)
+	tx := tbl.NewTransaction()
+	dels, err := tx.WriteEqualityDeletes(ctx, []int{idField.ID}, func(yield func(arrow.RecordBatch, error) bool) {
+		keys.Retain()
+		yield(keys, nil)
+	})
+	require.NoError(t, err)
+	require.NoError(t, tx.NewRowDelta(nil).AddDeletes(dels...).Commit(ctx))
+	_, err = tx.Commit(ctx)
+	require.NoError(t, err)
 }

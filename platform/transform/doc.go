@@ -12,8 +12,8 @@
 //     not change;
 //   - incremental: the first run (or --full-refresh) builds the table; later
 //     runs compile the model with is_incremental() true and commit only the
-//     rows it returns, merged on unique_key with Iceberg equality deletes
-//     (lakehouse.Upsert), or appended when there is no key. A run that
+//     rows it returns, merged on unique_key copy-on-write (lakehouse.Upsert:
+//     the files holding replaced keys are rewritten), or appended when there is no key. A run that
 //     selects no rows commits nothing, so running twice changes nothing;
 //   - view: a DuckDB view for the rest of the run, not stored;
 //   - ephemeral: inlined as a CTE by the compiler, never executed alone.

@@ -303,6 +303,24 @@ func Run(t *testing.T, open func(t *testing.T) *lakehouse.Lakehouse) {
 			{"u4", "2026-05-02", "s", 4}, {"u5", "2026-05-03", "e", 50},
 		}
 		assert.Equal(t, want, ReadRows(t, lh, id, nil))
+		// Copy-on-write: readers that cannot apply delete files see the same rows.
+		tbl, err := lh.LoadTable(ctx, id)
+		require.NoError(t, err)
+		tasks, err := tbl.Scan().PlanFiles(ctx)
+		require.NoError(t, err)
+		for _, task := range tasks {
+			assert.Empty(t, task.DeleteFiles, "position deletes of %s", task.File.FilePath())
+			assert.Empty(t, task.EqualityDeleteFiles, "equality deletes of %s", task.File.FilePath())
+		}
+		assert.Equal(t, "overwrite", string(tbl.CurrentSnapshot().Summary.Operation), "a merge replacing keys")
+		// New keys only: a plain append, no file rewritten.
+		_, err = lh.Upsert(ctx, id, []string{"event_id"}, []arrow.RecordBatch{Batch(t, Row{"u6", "2026-05-03", "e", 60})}, nil)
+		require.NoError(t, err)
+		tbl, err = lh.LoadTable(ctx, id)
+		require.NoError(t, err)
+		assert.Equal(t, "append", string(tbl.CurrentSnapshot().Summary.Operation), "a merge of new keys only")
+		want = append(want, Row{"u6", "2026-05-03", "e", 60})
+		assert.Equal(t, want, ReadRows(t, lh, id, nil))
 		// Upserting the same rows again changes nothing.
 		_, err = lh.Upsert(ctx, id, []string{"event_id"}, []arrow.RecordBatch{Batch(t, Row{"u5", "2026-05-03", "e", 50})}, nil)
 		require.NoError(t, err)
@@ -314,7 +332,7 @@ func Run(t *testing.T, open func(t *testing.T) *lakehouse.Lakehouse) {
 		require.NoError(t, err)
 		assert.Equal(t, []Row{
 			{"u1", "2026-05-01", "n", 11}, {"u2", "2026-05-01", "n", 20}, {"u3", "2026-05-03", "e", 30},
-			{"u4", "2026-05-02", "s", 4}, {"u4", "2026-05-02", "x", 44}, {"u5", "2026-05-03", "e", 50},
+			{"u4", "2026-05-02", "s", 4}, {"u4", "2026-05-02", "x", 44}, {"u5", "2026-05-03", "e", 50}, {"u6", "2026-05-03", "e", 60},
 		}, ReadRows(t, lh, id, nil))
 
 		_, err = lh.Upsert(ctx, id, []string{"nope"}, []arrow.RecordBatch{Batch(t, Row{"u9", "2026-05-03", "e", 1})}, nil)
