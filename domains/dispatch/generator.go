@@ -68,11 +68,15 @@ type Dispatcher struct {
 	// at their index in activeAt: a started dispatch moves on.
 	active   []map[string]any
 	activeAt map[string]int
+	// journeys caches each order line's journey: a journey depends on the
+	// order line alone, and the search for a due status looks at the same
+	// order lines again and again.
+	journeys map[string]*Journey
 }
 
 // NewDispatcher returns a dispatcher that has logged nothing yet.
 func NewDispatcher() *Dispatcher {
-	return &Dispatcher{logged: map[string]int{}, fleet: map[string][]string{}, activeAt: map[string]int{}}
+	return &Dispatcher{logged: map[string]int{}, fleet: map[string][]string{}, activeAt: map[string]int{}, journeys: map[string]*Journey{}}
 }
 
 // Generate logs the next status of a dispatch of c.Upstream (the region's
@@ -96,7 +100,11 @@ func (d *Dispatcher) Generate(c *produce.Context) map[string]any {
 			continue
 		}
 		n := d.logged[orderID]
-		j := d.journey(o, orderID, orderTS)
+		j, planned := d.journeys[orderID]
+		if !planned {
+			j = d.journey(o, orderID, orderTS)
+			d.journeys[orderID] = j
+		}
 		if j == nil || n >= len(j.Steps) {
 			continue
 		}
