@@ -1,0 +1,117 @@
+package forecast
+
+import (
+	"math"
+
+	"gonum.org/v1/gonum/mathext"
+	"gonum.org/v1/gonum/stat/distuv"
+)
+
+// countDist is a distribution of counts with a given mean and variance: a
+// negative binomial when the variance exceeds the mean, else a Poisson.
+// A zero mean is the point mass at zero.
+type countDist struct {
+	mean float64
+	// r and p parametrise the negative binomial (p = mean/variance,
+	// r = mean²/(variance-mean)); r == 0 means Poisson.
+	r, p float64
+}
+
+// Distribution names the distribution of cumulative demand used by Stockout.
+type Distribution int
+
+// Distributions of Stockout. Auto is the negative binomial when the variance
+// exceeds the mean, else the Poisson.
+const (
+	Auto Distribution = iota
+	Poisson
+	NegativeBinomial
+	Normal
+)
+
+// String returns the distribution's name.
+func (d Distribution) String() string {
+	switch d {
+	case Auto:
+		return "auto"
+	case Poisson:
+		return "poisson"
+	case NegativeBinomial:
+		return "negbin"
+	case Normal:
+		return "normal"
+	}
+	return "unknown"
+}
+
+// negBinTolerance is how much the variance must exceed the mean, relatively,
+// for the negative binomial to be chosen over the Poisson.
+const negBinTolerance = 1e-9
+
+func newCountDist(mean, variance float64) countDist {
+	if mean <= 0 {
+		return countDist{}
+	}
+	if variance > mean*(1+negBinTolerance) {
+		return countDist{mean: mean, r: mean * mean / (variance - mean), p: mean / variance}
+	}
+	return countDist{mean: mean}
+}
+
+func (d countDist) kind() Distribution {
+	if d.r > 0 {
+		return NegativeBinomial
+	}
+	return Poisson
+}
+
+func (d countDist) variance() float64 {
+	if d.r > 0 {
+		return d.mean / d.p
+	}
+	return d.mean
+}
+
+// cdf returns P(X <= x) for real x (X takes integer values).
+func (d countDist) cdf(x float64) float64 {
+	if x < 0 {
+		return 0
+	}
+	if d.mean <= 0 {
+		return 1
+	}
+	k := math.Floor(x)
+	if d.r > 0 {
+		// P(X <= k) = I_p(r, k+1), the regularised incomplete beta function.
+		return mathext.RegIncBeta(d.r, k+1, d.p)
+	}
+	// P(X <= k) = Q(k+1, λ), the regularised upper incomplete gamma function.
+	return distuv.Poisson{Lambda: d.mean}.CDF(k)
+}
+
+// survival returns P(X > x).
+func (d countDist) survival(x float64) float64 { return math.Max(0, 1-d.cdf(x)) }
+
+// quantile returns the smallest integer k with P(X <= k) >= q.
+func (d countDist) quantile(q float64) float64 {
+	if d.mean <= 0 || q <= 0 {
+		return 0
+	}
+	hi := math.Max(1, math.Ceil(d.mean))
+	for d.cdf(hi) < q {
+		hi *= 2
+		if hi > 1e15 {
+			return math.Inf(1)
+		}
+	}
+	lo := -1.0 // cdf(lo) < q
+	for hi-lo > 1 {
+		mid := math.Floor((lo + hi) / 2)
+		if d.cdf(mid) >= q {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return hi
+}

@@ -1,0 +1,2 @@
+// Package forecast is the numerical core of demand forecasting.
+package forecast
