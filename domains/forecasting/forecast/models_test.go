@@ -4,6 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -164,7 +165,7 @@ func TestRidgeRecoversCoefficients(t *testing.T) {
 				s.Values[d] = 20 + 10*r.Float64()
 				continue
 			}
-			model.features(x, s.Values, d, s.Start, s.promo(d))
+			model.features(x, s.Values, d, unixDays(s.Start), s.promo(d))
 			s.Values[d] = model.predict(x)
 		}
 		panel[i] = s
@@ -269,5 +270,15 @@ func TestModelErrors(t *testing.T) {
 			assert.ErrorIs(t, err, tt.errIs)
 			assert.Contains(t, err.Error(), tt.errContains)
 		})
+	}
+}
+
+// The regression's integer calendar agrees with the time package.
+func TestRidgeCalendar(t *testing.T) {
+	assert.Equal(t, trendEpochDays, unixDays(time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)))
+	for d := time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() < 2110; d = d.AddDate(0, 0, 1) {
+		z := unixDays(d)
+		require.Equal(t, d.Day(), dayOfMonth(z), d.Format(time.DateOnly))
+		require.Equal(t, (int(d.Weekday())+6)%7, mod7(z+3), d.Format(time.DateOnly))
 	}
 }

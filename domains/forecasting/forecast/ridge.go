@@ -94,8 +94,9 @@ func (m Ridge) Validate() error {
 	return nil
 }
 
-// trendEpoch is the origin of the trend_years feature.
-var trendEpoch = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+// trendEpochDays is the origin of the trend_years feature, 2000-01-01, in
+// days since 1970-01-01.
+const trendEpochDays = 10957
 
 // RidgeModel is the fitted global regression.
 type RidgeModel struct {
@@ -172,8 +173,9 @@ func (m Ridge) train(panel []Series) (*RidgeModel, []float64, error) {
 	y := make([]float64, rows)
 	r := 0
 	for _, s := range panel {
+		day0 := unixDays(s.Start)
 		for t := model.back; t < len(s.Values); t++ {
-			model.features(x.RawRowView(r), s.Values, t, s.Start, s.promo(t))
+			model.features(x.RawRowView(r), s.Values, t, day0, s.promo(t))
 			y[r] = s.Values[t]
 			r++
 		}
@@ -242,21 +244,22 @@ func (cfg Ridge) featureNames() []string {
 	return names
 }
 
-// features fills x with the features of day t of a series starting at start
-// whose values (observed or forecast) are y[:t]; y[t:] is never read.
-func (r *RidgeModel) features(x []float64, y []float64, t int, start time.Time, promo float64) {
-	date := civil(start).AddDate(0, 0, t)
+// features fills x with the features of day t of a series whose day 0 is
+// day0 (days since 1970-01-01) and whose values (observed or forecast) are
+// y[:t]; y[t:] is never read.
+func (r *RidgeModel) features(x []float64, y []float64, t int, day0 int, promo float64) {
+	day := day0 + t
 	clear(x[:6])
-	if d := (int(date.Weekday()) + 6) % 7; d > 0 { // Monday = 0, the baseline
+	if d := mod7(day + 3); d > 0 { // 1970-01-01 was a Thursday; Monday = 0, the baseline
 		x[d-1] = 1
 	}
 	j := 6
 	if !r.cfg.NoDayOfMonth {
-		x[j] = float64(date.Day())
+		x[j] = float64(dayOfMonth(day))
 		j++
 	}
 	if !r.cfg.NoTrend {
-		x[j] = float64(daysBetween(trendEpoch, date)) / 365.25
+		x[j] = float64(day-trendEpochDays) / 365.25
 		j++
 	}
 	x[j] = promo
@@ -275,6 +278,26 @@ func (r *RidgeModel) features(x []float64, y []float64, t int, start time.Time, 
 	}
 }
 
+// unixDays returns the days from 1970-01-01 to t's calendar date.
+func unixDays(t time.Time) int { return daysBetween(time.Date(1970, 1, 1, 0, 0, 0, 0, time.UTC), t) }
+
+func mod7(x int) int { return ((x % 7) + 7) % 7 }
+
+// dayOfMonth returns the day of month of the date z days after 1970-01-01
+// (H. Hinnant's civil_from_days), without the time package's cost.
+func dayOfMonth(z int) int {
+	z += 719468
+	era := z / 146097
+	if z < 0 {
+		era = (z - 146096) / 146097
+	}
+	doe := z - era*146097
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365
+	doy := doe - (365*yoe + yoe/4 - yoe/100)
+	mp := (5*doy + 2) / 153
+	return doy - (153*mp+2)/5 + 1
+}
+
 // predict returns the regression's value for features x.
 func (r *RidgeModel) predict(x []float64) float64 {
 	v := r.Intercept
@@ -286,9 +309,9 @@ func (r *RidgeModel) predict(x []float64) float64 {
 
 // recurse forecasts buf[from:] recursively from buf[:from], clamping each
 // forecast at zero before it feeds the next days.
-func (r *RidgeModel) recurse(buf []float64, from int, start time.Time, x []float64, promo func(t int) float64) {
+func (r *RidgeModel) recurse(buf []float64, from int, day0 int, x []float64, promo func(t int) float64) {
 	for t := from; t < len(buf); t++ {
-		r.features(x, buf, t, start, promo(t))
+		r.features(x, buf, t, day0, promo(t))
 		buf[t] = math.Max(0, r.predict(x))
 	}
 }
@@ -302,9 +325,10 @@ func (r *RidgeModel) calibrate(panel []Series) []float64 {
 	errs := make([][]float64, cfg.CalibrationHorizon)
 	for i, s := range panel {
 		y := s.Values
+		day0 := unixDays(s.Start)
 		var sse float64
 		for t := r.back; t < len(y); t++ {
-			r.features(x, y, t, s.Start, s.promo(t))
+			r.features(x, y, t, day0, s.promo(t))
 			e := y[t] - r.predict(x)
 			sse += e * e
 		}
@@ -318,7 +342,7 @@ func (r *RidgeModel) calibrate(panel []Series) []float64 {
 		first := max(r.back, len(y)-cfg.CalibrationHorizon-cfg.CalibrationOrigins+1)
 		for o := first; o+cfg.CalibrationHorizon <= len(y); o++ {
 			copy(buf, y)
-			r.recurse(buf[:o+cfg.CalibrationHorizon], o, s.Start, x, s.promo)
+			r.recurse(buf[:o+cfg.CalibrationHorizon], o, day0, x, s.promo)
 			for k := 0; k < cfg.CalibrationHorizon; k++ {
 				errs[k] = append(errs[k], (y[o+k]-buf[o+k])/scales[i])
 			}
@@ -359,7 +383,7 @@ func (f *ridgeFit) Forecast(h int, future Covariates) (Forecast, error) {
 	buf := make([]float64, n+h)
 	copy(buf, f.history)
 	x := make([]float64, len(f.model.Names))
-	f.model.recurse(buf, n, f.start, x, func(t int) float64 { return future.promo(t - n) })
+	f.model.recurse(buf, n, unixDays(f.start), x, func(t int) float64 { return future.promo(t - n) })
 	out := newForecast(civil(f.start).AddDate(0, 0, n), h)
 	nq := len(f.model.ErrQuantiles)
 	for k := 0; k < h; k++ {
