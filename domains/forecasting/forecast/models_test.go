@@ -203,39 +203,6 @@ func TestRidgeUsesFuturePromo(t *testing.T) {
 	assert.InDeltaSlice(t, []float64{15, 10, 10, 10, 10, 10, 15}, fc.Mean, 1e-6)
 }
 
-// Every model: one Fitted per series, bounds ordered and non-negative,
-// the first forecast day right after the history, the input left untouched.
-func TestModelContract(t *testing.T) {
-	panel := noisyPanel(11, 5, 70, 20, 4)
-	panel[0].Values[3] = 0
-	before := make([][]float64, len(panel))
-	for i, s := range panel {
-		before[i] = append([]float64(nil), s.Values...)
-	}
-	for _, m := range allModels() {
-		t.Run(m.Name(), func(t *testing.T) {
-			fitted, err := m.Fit(panel)
-			require.NoError(t, err)
-			require.Len(t, fitted, len(panel))
-			for i, f := range fitted {
-				fc, err := f.Forecast(21, Covariates{})
-				require.NoError(t, err)
-				assert.Equal(t, panel[i].End(), fc.Start)
-				for k := range fc.Mean {
-					assert.GreaterOrEqual(t, fc.Lo95[k], 0.0)
-					assert.LessOrEqual(t, fc.Lo95[k], fc.Lo80[k]+1e-12)
-					assert.LessOrEqual(t, fc.Lo80[k], fc.Hi80[k]+1e-12)
-					assert.LessOrEqual(t, fc.Hi80[k], fc.Hi95[k]+1e-12)
-					assert.GreaterOrEqual(t, fc.Variance[k], 0.0)
-				}
-			}
-			for i, s := range panel {
-				assert.Equal(t, before[i], s.Values)
-			}
-		})
-	}
-}
-
 func TestModelErrors(t *testing.T) {
 	good := Series{ID: "ok", Start: monday, Values: repeatPattern(weekly, 35)}
 	tests := []struct {
@@ -281,4 +248,49 @@ func TestRidgeCalendar(t *testing.T) {
 		require.Equal(t, d.Day(), dayOfMonth(z), d.Format(time.DateOnly))
 		require.Equal(t, (int(d.Weekday())+6)%7, mod7(z+3), d.Format(time.DateOnly))
 	}
+}
+
+// The analytic ETS(A,Ad,A) variance against 40,000 paths simulated from the
+// state-space model with the same parameters and states.
+func TestETSVarianceMatchesSimulation(t *testing.T) {
+	f := &ETSFit{Alpha: 0.3, Beta: 0.05, Gamma: 0.2, Phi: 0.9, Level: 50, Trend: 1,
+		Season: []float64{-3, -1, 0, 1, 2, 4, -3}, Sigma2: 4, start: monday}
+	const h, paths = 15, 40000
+	fc, err := f.Forecast(h, Covariates{})
+	require.NoError(t, err)
+
+	r := rand.New(rand.NewPCG(8, 9))
+	var sum, sum2 [h]float64
+	season := make([]float64, 7)
+	for range paths {
+		l, b := f.Level, f.Trend
+		copy(season, f.Season)
+		for k := 0; k < h; k++ {
+			e := 2 * r.NormFloat64()
+			y := l + f.Phi*b + season[k%7] + e
+			l, b = l+f.Phi*b+f.Alpha*e, f.Phi*b+f.Beta*e
+			season[k%7] += f.Gamma * e
+			sum[k] += y
+			sum2[k] += y * y
+		}
+	}
+	for k := 0; k < h; k++ {
+		mean := sum[k] / paths
+		variance := sum2[k]/paths - mean*mean
+		// Standard errors: sd/200 for the mean, 0.7% for the variance.
+		assert.InDelta(t, fc.Mean[k], mean, 4*math.Sqrt(fc.Variance[k])/200, "mean of day %d", k+1)
+		assert.InEpsilon(t, fc.Variance[k], variance, 0.04, "variance of day %d", k+1)
+	}
+	// Day 1 is σ²; day 8 includes the seasonal term of day 7 (c_7 = α + β·φ_7 + γ).
+	assert.InDelta(t, 4, fc.Variance[0], 1e-12)
+	var sumC2, phiJ float64
+	for j := 1; j <= 7; j++ {
+		phiJ += math.Pow(0.9, float64(j))
+		c := 0.3 + 0.05*phiJ
+		if j == 7 {
+			c += 0.2
+		}
+		sumC2 += c * c
+	}
+	assert.InDelta(t, 4*(1+sumC2), fc.Variance[7], 1e-9)
 }

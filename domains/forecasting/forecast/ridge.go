@@ -124,8 +124,10 @@ func (m Ridge) Fit(panel []Series) ([]Fitted, error) {
 	}
 	out := make([]Fitted, len(panel))
 	for i, s := range panel {
-		out[i] = &ridgeFit{model: model, history: s.Values[:len(s.Values):len(s.Values)],
-			start: s.Start, scale: scales[i]}
+		// The recursion only reads the last model.back days: keep a copy of them.
+		skip := len(s.Values) - model.back
+		out[i] = &ridgeFit{model: model, history: slices.Clone(s.Values[skip:]),
+			start: s.Date(skip), scale: scales[i]}
 	}
 	return out, nil
 }
@@ -369,8 +371,8 @@ func (r *RidgeModel) calibrate(panel []Series) []float64 {
 
 type ridgeFit struct {
 	model   *RidgeModel
-	history []float64
-	start   time.Time
+	history []float64 // the last model.back days of the history
+	start   time.Time // date of history[0]
 	scale   float64 // in-sample one-step residual RMS of the series
 }
 

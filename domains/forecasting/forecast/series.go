@@ -37,7 +37,7 @@ func (s Series) Weekday(i int) time.Weekday { return s.Date(i).Weekday() }
 // End returns the date after the last value: the first day of a forecast.
 func (s Series) End() time.Time { return s.Date(len(s.Values)) }
 
-// Head returns the first n days. The slices are capped at n, so appending
+// Head returns the first n days (n <= Len()). The slices are capped at n, so appending
 // to them never writes into the days that follow.
 func (s Series) Head(n int) Series {
 	h := Series{ID: s.ID, Start: s.Start, Values: s.Values[:n:n]}
