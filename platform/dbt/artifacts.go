@@ -156,10 +156,64 @@ func columnsJSON(cols []Column, fallback []CatalogColumn) map[string]any {
 	return out
 }
 
+// patchPath is a node's patch_path: <package>://<property file>, or null.
+func patchPath(pkg, file string) any {
+	if file == "" {
+		return nil
+	}
+	return pkg + "://" + file
+}
+
 func docsJSON() map[string]any { return map[string]any{"show": true, "node_color": nil} }
 
+// fileHash is dbt-core's checksum of a file it parsed: the SHA-256 of its
+// contents without leading and trailing blanks (parser/read_files.py strips
+// them before hashing).
 func fileHash(s string) map[string]any {
-	return map[string]any{"name": "sha256", "checksum": checksum([]byte(s))}
+	return map[string]any{"name": "sha256", "checksum": checksum([]byte(strings.TrimSpace(s)))}
+}
+
+// maxSeedSize is dbt-core's MAXIMUM_SEED_SIZE: a larger seed file is
+// checksummed by its path, not its contents.
+const maxSeedSize = 1 << 20
+
+func seedHash(s *Seed) map[string]any {
+	if len(s.RawCSV) > maxSeedSize {
+		return map[string]any{"name": "path", "checksum": s.Path}
+	}
+	return fileHash(s.RawCSV)
+}
+
+// primaryKey is the primary key dbt-core infers for a model without
+// constraints (ModelNode.infer_primary_key): the columns with both a unique
+// and a not_null test, else those with a unique test, sorted.
+func (p *Project) primaryKey(m *Model) []string {
+	unique, notNull := map[string]bool{}, map[string]bool{}
+	for _, t := range p.Tests {
+		col, ok := t.Kwargs["column_name"].(string)
+		if t.Model != m.UniqueID || !ok {
+			continue
+		}
+		switch t.Kind {
+		case "unique":
+			unique[col] = true
+		case "not_null":
+			notNull[col] = true
+		}
+	}
+	both := []string{}
+	for col := range notNull {
+		if unique[col] {
+			both = append(both, col)
+		}
+	}
+	if len(both) == 0 {
+		for col := range unique {
+			both = append(both, col)
+		}
+	}
+	sort.Strings(both)
+	return both
 }
 
 // pathWithin strips the resource directory: models/marts/x.sql -> marts/x.sql.
@@ -265,10 +319,7 @@ func WriteManifest(dir string, a Artifacts) error {
 			compiledCode = compiled
 		}
 		within := pathWithin(m.Path, p.modelPaths(m.Package))
-		var patch any
-		if m.PatchPath != "" {
-			patch = m.Package + "://" + m.PatchPath
-		}
+		patch := patchPath(m.Package, m.PatchPath)
 		callDict := map[string]any{}
 		for k, v := range m.configCall {
 			callDict[k] = v
@@ -279,11 +330,11 @@ func WriteManifest(dir string, a Artifacts) error {
 		nodes[m.UniqueID] = map[string]any{
 			"database": rel.Database, "schema": rel.Schema, "name": m.Name, "resource_type": "model",
 			"package_name": m.Package, "path": within, "original_file_path": m.Path, "unique_id": m.UniqueID,
-			"fqn": fqnOf(m.Package, within), "alias": rel.Alias, "checksum": fileHash(m.RawSQL),
+			"fqn": fqnOf(m.Package, within), "alias": rel.Alias, "checksum": fileHash(m.RawSQL), "primary_key": p.primaryKey(m),
 			"config": m.configJSON(), "tags": orEmptyList(m.Tags), "description": m.Description,
 			"columns": columnsJSON(m.Columns, nil), "meta": orEmptyMap(m.Meta), "group": nil, "docs": docsJSON(),
 			"patch_path": patch, "build_path": nil, "unrendered_config": unrendered, "created_at": created,
-			"config_call_dict": callDict, "relation_name": relName, "raw_code": m.RawSQL, "language": "sql",
+			"config_call_dict": callDict, "relation_name": relName, "raw_code": strings.TrimSpace(m.RawSQL), "language": "sql",
 			"refs": refs, "sources": srcs, "metrics": []any{},
 			"depends_on":    map[string]any{"macros": p.macroDeps(m.Package, m.tpl.calls, m.tpl.defined), "nodes": orEmptyList(m.DependsOn)},
 			"compiled_path": path.Join("target/compiled", m.Package, m.Path),
@@ -316,9 +367,9 @@ func WriteManifest(dir string, a Artifacts) error {
 			"database": rel.Database, "schema": rel.Schema, "name": s.Name, "resource_type": "seed",
 			"package_name": s.Package, "path": within, "original_file_path": s.Path, "unique_id": s.UniqueID,
 			"fqn": fqnOf(s.Package, within), "alias": rel.Alias,
-			"checksum": map[string]any{"name": "sha256", "checksum": s.Checksum}, "config": cfg,
+			"checksum": seedHash(s), "config": cfg,
 			"tags": orEmptyList(s.Tags), "description": s.Description, "columns": columnsJSON(s.Columns, nil),
-			"meta": orEmptyMap(s.Meta), "group": nil, "docs": docsJSON(), "patch_path": nil, "build_path": nil,
+			"meta": orEmptyMap(s.Meta), "group": nil, "docs": docsJSON(), "patch_path": patchPath(s.Package, s.PatchPath), "build_path": nil,
 			"unrendered_config": map[string]any{}, "created_at": created, "config_call_dict": map[string]any{},
 			"relation_name": relationName(rel), "raw_code": "", "root_path": nil,
 			"depends_on": map[string]any{"macros": []string{}},
@@ -350,14 +401,17 @@ func WriteManifest(dir string, a Artifacts) error {
 		if hasCompiled {
 			compiledCode = compiled
 		}
-		kwargs := map[string]any{"column_name": t.Column}
-		target := p.nodeRefExpr(t.Model)
-		kwargs["model"] = "{{ get_where_subquery(" + target + ") }}"
-		for k, v := range t.Args {
-			kwargs[k] = v
-		}
-		if t.Kind != "accepted_values" {
-			delete(kwargs, "quote")
+		// dbt-core's default test schema: generate_schema_name of the custom
+		// schema dbt_test__audit, which every domain routes to mesh_core's
+		// (the custom schema as it is), as our executor does for models.
+		schema := "dbt_test__audit"
+		rawCode := "{{ test_" + t.Kind + "(**_dbt_generic_test_kwargs) }}"
+		var alias any
+		unrendered := map[string]any{}
+		if t.Alias != t.Name {
+			alias = t.Alias
+			unrendered["alias"] = t.Alias
+			rawCode += `{{ config(alias="` + t.Alias + `") }}`
 		}
 		refs := []any{}
 		srcs := [][]string{}
@@ -380,7 +434,6 @@ func WriteManifest(dir string, a Artifacts) error {
 				fileKey = "seeds." + t.Model[strings.LastIndex(t.Model, ".")+1:]
 			}
 		}
-		schema := "main_dbt_test__audit"
 		within := pathWithin(t.Path, p.modelPaths(t.Package))
 		fqn := append(fqnOf(t.Package, within), t.Name)
 		fqn = append(fqn[:len(fqn)-2], fqn[len(fqn)-1]) // drop the property file name
@@ -390,15 +443,15 @@ func WriteManifest(dir string, a Artifacts) error {
 			"unique_id": t.UniqueID, "fqn": fqn, "alias": t.Alias,
 			"checksum": map[string]any{"name": "none", "checksum": ""},
 			"config": map[string]any{
-				"enabled": true, "alias": nil, "schema": "dbt_test__audit", "database": nil, "tags": []string{},
+				"enabled": true, "alias": alias, "schema": "dbt_test__audit", "database": nil, "tags": []string{},
 				"meta": map[string]any{}, "group": nil, "materialized": "test", "severity": t.Severity,
 				"store_failures": nil, "store_failures_as": nil, "where": nullable(t.Where), "limit": nil,
 				"fail_calc": "count(*)", "warn_if": "!= 0", "error_if": "!= 0",
 			},
 			"tags": []string{}, "description": "", "columns": map[string]any{}, "meta": map[string]any{},
 			"group": nil, "docs": docsJSON(), "patch_path": nil, "build_path": nil,
-			"unrendered_config": map[string]any{}, "created_at": created, "config_call_dict": map[string]any{},
-			"relation_name": nil, "raw_code": "{{ test_" + t.Kind + "(**_dbt_generic_test_kwargs) }}",
+			"unrendered_config": unrendered, "created_at": created, "config_call_dict": map[string]any{},
+			"relation_name": nil, "raw_code": rawCode,
 			"language": "sql", "refs": refs, "sources": srcs, "metrics": []any{},
 			"depends_on": map[string]any{
 				"macros": []string{"macro.dbt.test_" + t.Kind, "macro.dbt.get_where_subquery"},
@@ -408,7 +461,7 @@ func WriteManifest(dir string, a Artifacts) error {
 			"extra_ctes_injected": hasCompiled, "extra_ctes": []any{},
 			"contract":    map[string]any{"enforced": false, "alias_types": true, "checksum": nil},
 			"column_name": nullable(t.Column), "file_key_name": fileKey, "attached_node": attached,
-			"test_metadata": map[string]any{"name": t.Kind, "kwargs": kwargs, "namespace": nil},
+			"test_metadata": map[string]any{"name": t.Kind, "kwargs": t.Kwargs, "namespace": nil},
 		}
 		parents[t.UniqueID] = orEmptyList(t.DependsOn)
 	}

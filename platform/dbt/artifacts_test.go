@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -202,4 +203,91 @@ func TestValidateRejectsBrokenArtifacts(t *testing.T) {
 	err = Validate(dir, "v1.9.11")
 	require.ErrorIs(t, err, ErrInvalidArtifact)
 	assert.Contains(t, err.Error(), "run_results.json")
+}
+
+// TestManifestAsDbtCore pins what dbt-core itself writes for testdata/shop
+// (dbt-core 1.11.16 with dbt-duckdb 1.11.1, 'dbt parse'): generic test unique
+// ids and the aliases of long test names, the primary keys it infers from
+// unique and not_null tests, and the checksums of the model and seed files.
+// go run mage.go interop:dbt compares the domains' manifests the same way.
+func TestManifestAsDbtCore(t *testing.T) {
+	a, _ := buildArtifacts(t)
+	dir := t.TempDir()
+	require.NoError(t, WriteManifest(dir, a))
+	man, _ := readJSON(t, filepath.Join(dir, "manifest.json"))
+	nodes := man["nodes"].(map[string]any)
+
+	wantTests := map[string]any{ // unique id -> config.alias
+		"test.shop.accepted_values_stg_orders_status__placed__shipped__delivered.d47d0ca67d":         nil,
+		"test.shop.not_null_fact_orders_order_id.6ba6d3f0a0":                                         nil,
+		"test.shop.not_null_regions_region_id.2fd4b6943a":                                            nil,
+		"test.shop.not_null_stg_orders_order_id.81cfe2fe64":                                          nil,
+		"test.shop.relationships_stg_orders_customer_id__customer_id__ref_dim_customers_.d4825a4ccb": "relationships_stg_orders_9f216437c48eb11148bf4528ba6605b9",
+		"test.shop.source_not_null_orders_raw_orders_order_id.48ea28c89f":                            nil,
+		"test.shop.unique_dim_customers_customer_id.15c9f1e2fd":                                      nil,
+		"test.shop.unique_fact_orders_order_id.93a68b4064":                                           nil,
+		"test.shop.unique_regions_region_id.1d4ffa8696":                                              nil,
+		"test.shop.unique_stg_orders_order_id.e3b841c71a":                                            nil,
+	}
+	gotTests := map[string]any{}
+	for id, n := range nodes {
+		if strings.HasPrefix(id, "test.") {
+			gotTests[id] = n.(map[string]any)["config"].(map[string]any)["alias"]
+		}
+	}
+	assert.Equal(t, wantTests, gotTests)
+	av := nodes["test.shop.accepted_values_stg_orders_status__placed__shipped__delivered.d47d0ca67d"].(map[string]any)
+	assert.Equal(t, map[string]any{
+		"values": []any{"placed", "shipped", "delivered"}, "column_name": "status",
+		"model": "{{ get_where_subquery(ref('stg_orders')) }}",
+	}, av["test_metadata"].(map[string]any)["kwargs"], "no quote argument unless the YAML gives one")
+
+	for id, want := range map[string]struct {
+		pk  []any
+		sum string
+	}{
+		"model.shop.dim_customers":         {[]any{"customer_id"}, "1aadfc3aa9b9f09d19cbb45578a82ab2c0f3463eee44233a7840d0f880e33484"},
+		"model.shop.fact_orders":           {[]any{"order_id"}, "4f8528db146f7a5dc54ac0fc56bb971e59db939b187276daea5e7bc20cd10a9a"},
+		"model.shop.stg_orders":            {[]any{"order_id"}, "250588186374f35c0daf160b95a0ed89e5b9d388f4ed8058577ae278b55167d2"},
+		"model.shop.active_customers":      {[]any{}, "8013c4956828ce85b233188e2c90786a831572d69558ade4b2120f5f9ef39579"},
+		"model.shop.int_customer_regions":  {[]any{}, "2d031bac41acd1b62c0c0b7509befcef2b79bb6b7ecbd6f3499b391fbdd51737"},
+		"model.shared_utils.util_calendar": {[]any{}, "6a7210fc9561faf1c8ea27af89d7ade1d2da6a4f51c3e65fb16156fdcb9ae6f3"},
+		"seed.shop.regions":                {nil, "415e186aa2b6b2f12fbf6527f9f6fdcbe157e15000d96f17e21660e550e6e332"},
+	} {
+		n, ok := nodes[id].(map[string]any)
+		require.True(t, ok, id)
+		assert.Equal(t, want.sum, n["checksum"].(map[string]any)["checksum"], id)
+		if want.pk != nil {
+			assert.Equal(t, want.pk, n["primary_key"], id)
+		}
+	}
+	assert.Equal(t, "shop://seeds/properties.yml", nodes["seed.shop.regions"].(map[string]any)["patch_path"])
+}
+
+func TestPythonReprs(t *testing.T) {
+	for _, tc := range []struct {
+		in   any
+		want string
+	}{
+		// Each want is what CPython 3.11 prints for repr(str(in)).
+		{"plain", `'plain'`},
+		{"it's", `"it's"`},
+		{`both ' and "`, `'both \' and "'`},
+		{"back\\slash\ttab\nnl", `'back\\slash\ttab\nnl'`},
+		{"\x01\x7f", `'\x01\x7f'`},
+		{"café ü", `'café ü'`},
+		{"\u00a0\u200b", `'\xa0\u200b'`},
+		{true, `'True'`},
+		{nil, `'None'`},
+		{3, `'3'`},
+		{1.0, `'1.0'`},
+		{0.1, `'0.1'`},
+		{1e16, `'1e+16'`},
+		{1.5e-5, `'1.5e-05'`},
+		{123456789012345.6, `'123456789012345.6'`},
+	} {
+		assert.Equal(t, tc.want, pyRepr(pyStr(tc.in)), "%#v", tc.in)
+	}
+	assert.Equal(t, `{'a': ['1', 'x'], 'b': {'c': 'None'}}`,
+		pyHashableRepr(map[string]any{"b": map[string]any{"c": nil}, "a": []any{1, "x"}}))
 }

@@ -1,9 +1,10 @@
 // Package dbt parses and compiles dbt projects in Go, and writes dbt's own
 // artifacts (manifest.json, run_results.json, catalog.json) for them.
 //
-// dbt-core cannot be installed on our machines (no PyPI), yet every domain's
-// transformations are kept as a real dbt project that dbt-core >= 1.8 with
-// dbt-duckdb also runs unchanged. This package reads such a project, renders
+// A domain binary runs its transformations without Python, yet every
+// domain's transformations are kept as a real dbt project that dbt-core >= 1.8
+// with dbt-duckdb also runs unchanged ('go run mage.go interop:dbt' runs them
+// on dbt-core and compares the rows and manifests with ours). This package reads such a project, renders
 // its Jinja with gonja (github.com/nikolalohinski/gonja/v2, a Go port of
 // Jinja2) and hands DuckDB SQL to the executor in platform/transform, which
 // materializes the results into Iceberg. The artifacts it writes let
@@ -127,4 +128,15 @@
 // OpenMetadata's parser (extra fields forbidden) reads. Node database, schema
 // and alias come from Artifacts.Relations so that OpenMetadata matches them
 // to the Iceberg tables (service.database.schema.alias).
+//
+// Nodes carry the values dbt-core computes, so that both manifests of a
+// project agree: a generic test's unique id ends with dbt's hash of its name
+// and test_metadata (the last 10 hex digits of an MD5 over the Python repr,
+// see testHash), its kwargs are its arguments as written plus column_name
+// and model, a name of 64 characters or more gets dbt's short alias in
+// config.alias, and its schema is dbt_test__audit (generate_schema_name of
+// the custom schema, routed as for models); a model's primary_key is
+// inferred from its unique and not_null tests; file checksums are the
+// SHA-256 of the file without leading and trailing blanks (a seed over 1 MiB
+// by its path).
 package dbt

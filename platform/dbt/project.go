@@ -137,6 +137,8 @@ type Seed struct {
 	Package     string
 	Checksum    string
 	RawCSV      string
+	// PatchPath is the property file that documents the seed, if any.
+	PatchPath string
 }
 
 // Test is a generic data test declared in a property file.
@@ -149,9 +151,14 @@ type Test struct {
 	Kind     string // unique|not_null|accepted_values|relationships
 	Model    string // unique id of the node the test is attached to
 	Column   string
-	// Args are the test's arguments: values and quote for accepted_values,
-	// to (as written, e.g. "ref('dim_customers')") and field for relationships.
-	Args     map[string]any
+	// Args are the test's arguments as written: values (and quote, when
+	// given) for accepted_values, to (e.g. "ref('dim_customers')") and field
+	// for relationships.
+	Args map[string]any
+	// Kwargs are the keyword arguments dbt-core passes the test macro and
+	// records in the manifest's test_metadata: Args, column_name, and model
+	// ("{{ get_where_subquery(ref('x')) }}").
+	Kwargs   map[string]any
 	Severity string // ERROR or WARN
 	// Where filters the tested relation (config where:).
 	Where string

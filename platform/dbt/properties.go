@@ -5,9 +5,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io/fs"
+	"math"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode"
 
 	"gopkg.in/yaml.v3"
 )
@@ -173,6 +176,7 @@ func (p *Project) applyProperties(k *pkg, pf *propertyFiles) error {
 			return fmt.Errorf("%w: %s:%d: seed %q is documented but has no CSV file", ErrProject, e.file, e.line, ny.Name)
 		}
 		s.Description = ny.Description
+		s.PatchPath = e.path
 		s.Columns = buildColumns(ny.Columns)
 		s.applyConfig(ny.Config)
 		s.Tags = mergeTags(s.Tags, toStrings(ny.Tags))
@@ -231,6 +235,7 @@ var testKinds = map[string]bool{"unique": true, "not_null": true, "accepted_valu
 func (p *Project) buildTests(k *pkg, pf *propertyFiles) error {
 	type target struct {
 		id, name   string
+		model      string // how the test macro reaches it: ref('x') or source('s', 't')
 		isSource   bool
 		file, path string
 	}
@@ -269,17 +274,23 @@ func (p *Project) buildTests(k *pkg, pf *propertyFiles) error {
 		if tg.isSource {
 			prefix = "source_" + t.Kind
 		}
-		args := map[string]any{"column_name": t.Column}
+		// As dbt-core's TestBuilder: the arguments, column_name when the
+		// test has a column, then model; the name is synthesized from all
+		// but model unless the entry names the test.
+		t.Kwargs = map[string]any{}
 		for kk, v := range t.Args {
-			if kk != "quote" {
-				args[kk] = v
-			}
+			t.Kwargs[kk] = v
 		}
-		full, short := testName(prefix, tg.name, args)
-		t.Name = full
-		sum := md5.Sum([]byte(tg.path + "\x00" + full))
-		t.UniqueID = "test." + k.name + "." + full + "." + hex.EncodeToString(sum[:])[:10]
-		t.Alias = short
+		if t.Column != "" {
+			t.Kwargs["column_name"] = t.Column
+		}
+		full, short := t.Name, t.Name
+		if full == "" {
+			full, short = testName(prefix, tg.name, t.Kwargs)
+		}
+		t.Kwargs["model"] = "{{ get_where_subquery(" + tg.model + ") }}"
+		t.Name, t.Alias = full, short
+		t.UniqueID = "test." + k.name + "." + full + "." + testHash(full, t.Kind, t.Kwargs)
 		p.Tests = append(p.Tests, t)
 		return nil
 	}
@@ -292,7 +303,7 @@ func (p *Project) buildTests(k *pkg, pf *propertyFiles) error {
 		if m == nil {
 			continue // disabled
 		}
-		tg := target{id: m.UniqueID, name: m.Name, file: e.file, path: e.path}
+		tg := target{id: m.UniqueID, name: m.Name, model: "ref('" + m.Name + "')", file: e.file, path: e.path}
 		for _, n := range append(ny.Tests, ny.DataTests...) {
 			if err := add(tg, "", n); err != nil {
 				return err
@@ -313,7 +324,7 @@ func (p *Project) buildTests(k *pkg, pf *propertyFiles) error {
 			return err
 		}
 		s := p.Seeds[ny.Name]
-		tg := target{id: s.UniqueID, name: s.Name, file: e.file, path: e.path}
+		tg := target{id: s.UniqueID, name: s.Name, model: "ref('" + s.Name + "')", file: e.file, path: e.path}
 		for ci, c := range ny.Columns {
 			for _, n := range append(c.Tests, c.DataTests...) {
 				if err := add(tg, c.Name, n); err != nil {
@@ -330,7 +341,7 @@ func (p *Project) buildTests(k *pkg, pf *propertyFiles) error {
 		}
 		for _, tb := range sy.Tables {
 			s := p.Sources[sy.Name+"."+tb.Name]
-			tg := target{id: s.UniqueID, name: sy.Name + "_" + tb.Name, isSource: true, file: e.file, path: e.path}
+			tg := target{id: s.UniqueID, name: sy.Name + "_" + tb.Name, model: "source('" + sy.Name + "', '" + tb.Name + "')", isSource: true, file: e.file, path: e.path}
 			for _, n := range append(tb.Tests, tb.DataTests...) {
 				if err := add(tg, "", n); err != nil {
 					return err
@@ -385,11 +396,14 @@ func (p *Project) parseTest(file string, n yaml.Node) (*Test, error) {
 					t.Args[kk] = vv
 				}
 			}
-		case "severity", "where", "tags", "meta", "enabled", "store_failures", "limit", "warn_if", "error_if", "fail_calc":
-			cfg[k] = v
+		case "severity", "where", "tags", "meta", "enabled", "store_failures", "store_failures_as", "limit",
+			"warn_if", "error_if", "fail_calc", "database", "schema", "alias":
+			cfg[k] = v // dbt-core's TestBuilder.CONFIG_ARGS: configs, not arguments
 		case "column_name":
 			t.Column = fmt.Sprint(v)
-		case "name", "description":
+		case "name":
+			t.Name = fmt.Sprint(v) // names the test instead of the synthesized name
+		case "description":
 		default:
 			t.Args[k] = v
 		}
@@ -403,11 +417,6 @@ func (p *Project) parseTest(file string, n yaml.Node) (*Test, error) {
 	}
 	if w, ok := cfg["where"]; ok && w != nil {
 		t.Where = fmt.Sprint(w)
-	}
-	if t.Kind == "accepted_values" {
-		if _, ok := t.Args["quote"]; !ok {
-			t.Args["quote"] = true
-		}
 	}
 	return t, nil
 }
@@ -483,6 +492,79 @@ func testName(testType, target string, args map[string]any) (full, short string)
 	return full, short
 }
 
+// testHash is the suffix dbt-core gives a generic test's unique id
+// (parser/schema_generic_tests.py, create_test_node): the last 10 hex digits
+// of the MD5 of the test's name followed by the Python repr of its
+// test_metadata, with every dict sorted by key and every scalar made a str.
+func testHash(name, kind string, kwargs map[string]any) string {
+	md := map[string]any{"name": kind, "kwargs": kwargs, "namespace": nil}
+	sum := md5.Sum([]byte(name + pyHashableRepr(md)))
+	h := hex.EncodeToString(sum[:])
+	return h[len(h)-10:]
+}
+
+// pyHashableRepr is repr(get_hashable_md(v)) of that function.
+func pyHashableRepr(v any) string {
+	switch t := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(t))
+		for k := range t {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = pyRepr(k) + ": " + pyHashableRepr(t[k])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	case []any:
+		parts := make([]string, len(t))
+		for i, e := range t {
+			parts[i] = pyHashableRepr(e)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	}
+	return pyRepr(pyStr(v))
+}
+
+// pyRepr is Python's repr of a str: single quotes unless the string holds a
+// single quote and no double quote, backslash escapes for the quote, the
+// backslash, \t, \n, \r and characters that are not printable.
+func pyRepr(s string) string {
+	quote := '\''
+	if strings.ContainsRune(s, '\'') && !strings.ContainsRune(s, '"') {
+		quote = '"'
+	}
+	var b strings.Builder
+	b.WriteRune(quote)
+	for _, r := range s {
+		switch {
+		case r == quote || r == '\\':
+			b.WriteRune('\\')
+			b.WriteRune(r)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r < ' ' || r == 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r < 0x80 || unicode.IsPrint(r):
+			b.WriteRune(r)
+		case r < 0x100:
+			fmt.Fprintf(&b, `\x%02x`, r)
+		case r < 0x10000:
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		}
+	}
+	b.WriteRune(quote)
+	return b.String()
+}
+
+// pyStr is Python's str of a YAML scalar.
 func pyStr(v any) string {
 	switch t := v.(type) {
 	case bool:
@@ -492,6 +574,39 @@ func pyStr(v any) string {
 		return "False"
 	case nil:
 		return "None"
+	case float64:
+		return pyFloat(t)
+	case float32:
+		return pyFloat(float64(t))
 	}
 	return fmt.Sprint(v)
+}
+
+// pyFloat is Python's repr of a float: the shortest digits that read back,
+// positional for exponents from -4 to 15 (always with a fraction), otherwise
+// d.ddde+XX.
+func pyFloat(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "nan"
+	case math.IsInf(f, 1):
+		return "inf"
+	case math.IsInf(f, -1):
+		return "-inf"
+	}
+	e := strconv.FormatFloat(f, 'e', -1, 64) // -d.ddde±XX
+	mant, exps, _ := strings.Cut(e, "e")
+	exp, _ := strconv.Atoi(exps)
+	if exp >= -4 && exp < 16 {
+		s := strconv.FormatFloat(f, 'f', -1, 64)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		return s
+	}
+	sign := "+"
+	if exp < 0 {
+		sign, exp = "-", -exp
+	}
+	return fmt.Sprintf("%se%s%02d", mant, sign, exp)
 }
