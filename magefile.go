@@ -384,20 +384,16 @@ func Demo() error {
 		fmt.Printf("demo: starting from an empty %s (MESH_DEMO_KEEP=1 to keep it)\n", dataDir)
 	}
 	start := time.Now()
-	perRegion := 2500 * scale
 	for _, d := range ds {
 		step("%s: topology, raw tables, and a fresh start (queues purged)", d.Name)
 		if err := run(root(), nil, bin(d.Name), "setup", "--purge"); err != nil {
 			return err
 		}
 		for _, ev := range d.Events {
-			n := perRegion
-			if ev.DemoBurst > 0 {
-				n = ev.DemoBurst * scale
-			}
-			step("%s: producing %d %s events per region over the last 7 days (1%% invalid on purpose)", d.Name, n, ev.Name)
+			n := demoEvents(ev) * scale
+			step("%s: producing %d %s events per region over the last %d days (1%% invalid on purpose)", d.Name, n, ev.Name, demoDays)
 			if err := run(root(), nil, bin(d.Name), "produce", "--event", ev.Name, "--region", "all",
-				"--burst", strconv.Itoa(n), "--since", "7d", "--error-rate", "0.01", "--run", strconv.FormatInt(time.Now().Unix(), 10)); err != nil {
+				"--burst", strconv.Itoa(n), "--since", strconv.Itoa(demoDays)+"d", "--error-rate", "0.01", "--run", strconv.FormatInt(time.Now().Unix(), 10)); err != nil {
 				return err
 			}
 			step("%s: ingesting every region until the queues are idle", d.Name)
@@ -432,6 +428,21 @@ func Demo() error {
 	}
 	fmt.Printf("\ndemo finished in %s. Try: bin/meshctl sql \"SELECT * FROM orders.raw_orders LIMIT 5\"\n", time.Since(start).Round(time.Second))
 	return nil
+}
+
+// demoDays is the history the demo makes: 13 weeks, enough for weekly
+// seasonality, a trend and several promotions to be learnt and backtested.
+const demoDays = 91
+
+// demoEvents is how many events of ev the demo publishes per region at scale
+// 1: about 100 order lines per region and day, and for the other events
+// their declared share of the orders (domain.yaml demo_burst, per 2,500 orders).
+func demoEvents(ev domainspec.Event) int {
+	const ordersPerRegion, perDemoBurst = demoDays * 100, 2500
+	if ev.DemoBurst > 0 {
+		return ev.DemoBurst * ordersPerRegion / perDemoBurst
+	}
+	return ordersPerRegion
 }
 
 const demoFactCounts = `SELECT region, count(*) AS order_lines, count(DISTINCT event_date) AS days,

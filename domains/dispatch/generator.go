@@ -1,8 +1,10 @@
 package dispatch
 
 import (
+	"container/heap"
 	"hash/fnv"
 	"math"
+	"sort"
 	"time"
 
 	"github.com/meshterious/warehouse/platform/domainkit"
@@ -36,10 +38,10 @@ const (
 	// journeySeed keys the journey of an order line; a journey depends only on
 	// the order line, so every producer logs the same journey for it.
 	journeySeed uint64 = 0x64697370 // "disp"
-	// maxTries bounds the search for a dispatch with a status due.
-	maxTries = 600
-	// recent is how far back a due status may lie in the first half of the
-	// search; the second half takes any due status.
+	// recent is how old the first status of a journey may be when its turn
+	// comes: an order line whose dispatch would have started longer ago than
+	// that is left unlogged (a live producer starting on a long history logs
+	// today's journeys, not those of last month).
 	recent = 3 * 24 * time.Hour
 )
 
@@ -57,72 +59,68 @@ type Journey struct {
 	Steps      []Step
 }
 
-// Dispatcher generates dispatch logs of one region; it remembers how far each
-// dispatch has been logged so that statuses come out in sequence. It is not
-// for concurrent use: produce.PerRegion gives each region its own, and a
-// region's events are generated in sequence.
+// Dispatcher generates dispatch logs of one region in time order: it plans
+// the journey of every order line placed by the time asked for and logs their
+// statuses oldest first, from a queue ordered by when each journey's next
+// status is due. It is not for concurrent use: produce.PerRegion gives each
+// region its own, and a region's events are generated in sequence.
 type Dispatcher struct {
-	logged map[string]int // order_id -> number of statuses published
-	fleet  map[string][]string
-	// active holds the order lines whose journey has started but not ended,
-	// at their index in activeAt: a started dispatch moves on.
-	active   []map[string]any
-	activeAt map[string]int
-	// journeys caches each order line's journey: a journey depends on the
-	// order line alone, and the search for a due status looks at the same
-	// order lines again and again.
-	journeys map[string]*Journey
+	fleet map[string][]string
+	// orders are the upstream order lines sorted by order_ts; admitted of
+	// them have their journey in due.
+	orders   []map[string]any
+	admitted int
+	due      dueQueue
 }
 
 // NewDispatcher returns a dispatcher that has logged nothing yet.
 func NewDispatcher() *Dispatcher {
-	return &Dispatcher{logged: map[string]int{}, fleet: map[string][]string{}, activeAt: map[string]int{}, journeys: map[string]*Journey{}}
+	return &Dispatcher{fleet: map[string][]string{}}
 }
 
-// Generate logs the next status of a dispatch of c.Upstream (the region's
-// orders.fact_orders) whose status time has come by c.Time: every other try
-// moves a started journey on, the others start or continue any order line,
-// preferring statuses of the last days. It returns nil when no status is due.
+// Generate logs the next status due by c.Time of a dispatch of c.Upstream
+// (the region's orders.fact_orders): the oldest due status of the journeys
+// started so far. It returns nil when no status is due.
 func (d *Dispatcher) Generate(c *produce.Context) map[string]any {
-	if len(c.Upstream) == 0 {
-		return nil
+	if d.orders == nil {
+		d.orders = sortedOrders(c.Upstream)
 	}
-	r := c.Rand
-	for try := range maxTries {
-		o := c.Upstream[r.IntN(len(c.Upstream))]
-		fromActive := try%2 == 0 && len(d.active) > 0
-		if fromActive {
-			o = d.active[r.IntN(len(d.active))]
+	for ; d.admitted < len(d.orders); d.admitted++ {
+		o := d.orders[d.admitted]
+		orderTS := o["order_ts"].(time.Time)
+		if orderTS.After(c.Time) {
+			break
 		}
-		orderID, _ := o["order_id"].(string)
-		orderTS, ok := o["order_ts"].(time.Time)
-		if !ok || orderID == "" || orderTS.After(c.Time) {
+		if j := d.journey(o, o["order_id"].(string), orderTS); j != nil {
+			heap.Push(&d.due, &pending{journey: j, order: o})
+		}
+	}
+	for d.due.Len() > 0 {
+		p := d.due[0]
+		step := p.journey.Steps[p.next]
+		if step.TS.After(c.Time) {
+			return nil
+		}
+		if p.next == 0 && c.Time.Sub(step.TS) > recent {
+			heap.Pop(&d.due)
 			continue
 		}
-		n := d.logged[orderID]
-		j, planned := d.journeys[orderID]
-		if !planned {
-			j = d.journey(o, orderID, orderTS)
-			d.journeys[orderID] = j
+		p.next++
+		if p.next < len(p.journey.Steps) {
+			heap.Fix(&d.due, 0)
+		} else {
+			heap.Pop(&d.due)
 		}
-		if j == nil || n >= len(j.Steps) {
-			continue
-		}
-		step := j.Steps[n]
-		if step.TS.After(c.Time) || (!fromActive && try < maxTries/2 && c.Time.Sub(step.TS) > recent) {
-			continue
-		}
-		d.logged[orderID] = n + 1
-		d.track(o, orderID, n+1 < len(j.Steps))
+		j, o := p.journey, p.order
 		return map[string]any{
 			"event_ts":     produce.Timestamp(step.TS),
 			"dispatch_id":  j.DispatchID,
-			"order_id":     orderID,
+			"order_id":     o["order_id"],
 			"vehicle_id":   j.VehicleID,
 			"warehouse_id": o["warehouse_id"],
 			"region":       o["region"],
 			"status":       step.Status,
-			"status_seq":   int64(n + 1),
+			"status_seq":   int64(p.next),
 			"status_ts":    produce.Timestamp(step.TS),
 			"eta":          produce.Timestamp(j.ETA),
 		}
@@ -130,20 +128,52 @@ func (d *Dispatcher) Generate(c *produce.Context) map[string]any {
 	return nil
 }
 
-// track adds a started journey to the active ones, or removes an ended one.
-func (d *Dispatcher) track(o map[string]any, orderID string, going bool) {
-	i, known := d.activeAt[orderID]
-	switch {
-	case going && !known:
-		d.activeAt[orderID] = len(d.active)
-		d.active = append(d.active, o)
-	case !going && known:
-		last := d.active[len(d.active)-1]
-		d.active[i] = last
-		d.activeAt[last["order_id"].(string)] = i
-		d.active = d.active[:len(d.active)-1]
-		delete(d.activeAt, orderID)
+// sortedOrders returns the order lines with an id and a time, by order_ts
+// (then id, so equal times keep one order).
+func sortedOrders(upstream []map[string]any) []map[string]any {
+	out := make([]map[string]any, 0, len(upstream))
+	for _, o := range upstream {
+		id, _ := o["order_id"].(string)
+		if _, ok := o["order_ts"].(time.Time); ok && id != "" {
+			out = append(out, o)
+		}
 	}
+	sort.SliceStable(out, func(a, b int) bool {
+		ta, tb := out[a]["order_ts"].(time.Time), out[b]["order_ts"].(time.Time)
+		if !ta.Equal(tb) {
+			return ta.Before(tb)
+		}
+		return out[a]["order_id"].(string) < out[b]["order_id"].(string)
+	})
+	return out
+}
+
+// pending is a journey with statuses left to log; next is the first of them.
+type pending struct {
+	journey *Journey
+	order   map[string]any
+	next    int
+}
+
+// dueQueue orders pending journeys by the time their next status is due
+// (container/heap), ties by dispatch id.
+type dueQueue []*pending
+
+func (q dueQueue) Len() int { return len(q) }
+func (q dueQueue) Less(a, b int) bool {
+	ta, tb := q[a].journey.Steps[q[a].next].TS, q[b].journey.Steps[q[b].next].TS
+	if !ta.Equal(tb) {
+		return ta.Before(tb)
+	}
+	return q[a].journey.DispatchID < q[b].journey.DispatchID
+}
+func (q dueQueue) Swap(a, b int) { q[a], q[b] = q[b], q[a] }
+func (q *dueQueue) Push(x any)   { *q = append(*q, x.(*pending)) }
+func (q *dueQueue) Pop() any {
+	old := *q
+	p := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return p
 }
 
 // journey plans the dispatch of order line o, deterministically from its id.

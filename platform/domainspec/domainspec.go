@@ -58,9 +58,9 @@ type Event struct {
 	// events are causally consistent across domains. {{.Region}} is replaced
 	// by the region being produced.
 	Upstream string `yaml:"upstream"`
-	// DemoBurst is how many events per region the demo publishes at scale 1
-	// (default 2500): a dispatch log has ~6 statuses per order, returns a
-	// tenth of the orders.
+	// DemoBurst is how many events per region the demo publishes for every
+	// 2,500 order lines (default 2500): a dispatch log has ~6 statuses per
+	// order, returns a tenth of the orders.
 	DemoBurst int `yaml:"demo_burst"`
 }
 
