@@ -12,9 +12,10 @@ import (
 
 // Intervals of level + weekly pattern + N(0, 5²) series hold their nominal
 // coverage over a 3-origin x 14-day backtest of 200 series. The seed is
-// fixed; the tolerances (±5 points at 80%, ±3 at 95%) are several times the
-// spread seen across seeds (measured: ETS 79.2-79.6% / 94.4-94.6%, ridge
-// 79.1-79.6% / 93.7-93.9%).
+// fixed, so the test cannot flake; the tolerances (±5 points at 80%, ±3 at
+// 95%) hold for every seed tried (1-5 and 2026): ETS 78.6-79.9% / 94.1-94.8%,
+// ridge 77.4-78.3% / 92.9-93.6% (its in-sample calibration errors make it a
+// little narrow), seasonal naive's first week 78.9-80.0% / 93.9-94.8%.
 func TestIntervalCoverageOnGaussianNoise(t *testing.T) {
 	if testing.Short() {
 		t.Skip("statistical test: a few seconds")

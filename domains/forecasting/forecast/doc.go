@@ -27,13 +27,14 @@
 //     fixed or picked from the grid {0.1, 0.2, 0.3}. Intervals are quantiles
 //     of a negative binomial (Poisson when not over-dispersed) with the mean
 //     p·z and variance p·v + p(1-p)·z² of a Bernoulli(p) x size demand.
-//   - Ridge: one global regression pooled across the panel, closed form
-//     (ZᵀZ + λI)β = Zᵀy on standardised features solved by Cholesky: weekday
-//     one-hot, day of month, an annual trend term, the promotion flag, lags 7
-//     and 14, rolling means over 7 and 28 days, every feature from days before
-//     the one predicted. Forecasts are recursive; intervals are quantiles, by
-//     horizon day, of multi-step errors from in-sample origins, scaled by
-//     each series' one-step residual RMS.
+//   - Ridge: one global regression pooled across the panel (each series
+//     divided by its mean level), closed form (ZᵀZ + λI)β = Zᵀy on
+//     standardised features solved by Cholesky: weekday one-hot, day of
+//     month, an annual trend term, the promotion flag, lags 7 and 14, rolling
+//     means over 7 and 28 days, every feature from days before the one
+//     predicted. Forecasts are recursive; intervals are quantiles, by horizon
+//     day, of multi-step errors from in-sample origins, scaled by each
+//     series' one-step residual RMS.
 //
 // Each model documents its formulas on its type. PerSeries forecasts each
 // series with its own model, chosen by SelectModels from a backtest.

@@ -181,6 +181,9 @@ func (m ETS) etsParams(x []float64) (alpha, beta, gamma, phi float64) {
 
 // FitETS fits the model on one series (Fit does it for each series).
 func (m ETS) FitETS(s Series) (*ETSFit, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}

@@ -146,7 +146,8 @@ func scaled(num, den float64) float64 {
 
 // Metrics summarises backtest rows (see Evaluate).
 type Metrics struct {
-	// Days is the number of rows; Cells the number of (series, origin) pairs.
+	// Days is the number of rows; Cells the number of (model, series,
+	// origin) triples.
 	Days, Cells int
 	// RMSSE and MASE are means over cells; the SPLs are the scaled pinball
 	// losses at 0.1, 0.5 and 0.9 (mean pinball loss / naive MAE), means over
@@ -157,7 +158,7 @@ type Metrics struct {
 }
 
 // Evaluate computes the metrics of backtest rows (normally of one model).
-// Each (series, origin) cell gets its RMSSE, MASE and SPLs from its rows and
+// Each (model, series, origin) cell gets its RMSSE, MASE and SPLs from its rows and
 // its scales (ScaleMSE, ScaleMAE), and these are averaged over cells with
 // equal weights (M5 weighs series by revenue; here every series counts the
 // same). The quantile forecasts are q0.1 = Lo80, q0.5 = Forecast and
@@ -165,8 +166,8 @@ type Metrics struct {
 // for the median (exact for symmetric predictive distributions).
 func Evaluate(rows []BacktestRow) Metrics {
 	type key struct {
-		series string
-		origin time.Time
+		model, series string
+		origin        time.Time
 	}
 	type acc struct {
 		n                     int
@@ -179,7 +180,7 @@ func Evaluate(rows []BacktestRow) Metrics {
 	var absErr, overshoot, absAct float64
 	var in80, in95 int
 	for _, r := range rows {
-		k := key{r.Series, r.Origin}
+		k := key{r.Model, r.Series, r.Origin}
 		c := cells[k]
 		if c == nil {
 			c = &acc{mse: r.ScaleMSE, mae: r.ScaleMAE}

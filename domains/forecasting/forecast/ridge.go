@@ -12,8 +12,9 @@ import (
 )
 
 // Ridge is a global linear regression pooled across every series of the
-// panel, fitted by ridge regression in closed form. The features of day t of a
-// series, all known before t (no peeking), are:
+// panel, fitted by ridge regression in closed form. Each series is first
+// divided by its level, the mean of its history (see NoScaling). The
+// features of day t of a series, all known before t (no peeking), are:
 //
 //	dow_tue … dow_sun  weekday one-hot (Monday is the baseline)
 //	day_of_month       1…31
@@ -45,6 +46,11 @@ type Ridge struct {
 	Lags, Windows []int
 	// NoDayOfMonth and NoTrend drop those features.
 	NoDayOfMonth, NoTrend bool
+	// NoScaling pools the series in their own units. By default each series
+	// is divided by its level, the mean of its history (1 when that is 0),
+	// before pooling and its forecasts multiplied back: series of different
+	// sizes then share relative weekday, promotion and trend effects.
+	NoScaling bool
 	// CalibrationOrigins (default 28) and CalibrationHorizon (default 14) set
 	// the in-sample origins per series and their horizon for the intervals.
 	CalibrationOrigins, CalibrationHorizon int
@@ -100,8 +106,9 @@ const trendEpochDays = 10957
 
 // RidgeModel is the fitted global regression.
 type RidgeModel struct {
-	// Names and Coef are the features and their coefficients on the original
-	// scale: ŷ = Intercept + Σ Coef[j]·x[j].
+	// Names and Coef are the features and their coefficients, unstandardised:
+	// ŷ = Intercept + Σ Coef[j]·x[j], in units of each series' level (of
+	// demand itself with NoScaling).
 	Names     []string
 	Coef      []float64
 	Intercept float64
@@ -118,32 +125,40 @@ type RidgeModel struct {
 
 // Fit implements Model: one regression for the whole panel, one Fitted per series.
 func (m Ridge) Fit(panel []Series) ([]Fitted, error) {
-	model, scales, err := m.train(panel)
+	tr, err := m.train(panel)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Fitted, len(panel))
-	for i, s := range panel {
+	for i, s := range tr.scaled {
 		// The recursion only reads the last model.back days: keep a copy of them.
-		skip := len(s.Values) - model.back
-		out[i] = &ridgeFit{model: model, history: slices.Clone(s.Values[skip:]),
-			start: s.Date(skip), scale: scales[i]}
+		skip := len(s.Values) - tr.model.back
+		out[i] = &ridgeFit{model: tr.model, history: slices.Clone(s.Values[skip:]),
+			start: s.Date(skip), resid: tr.resid[i], level: tr.level[i]}
 	}
 	return out, nil
 }
 
 // Train fits the global regression on the panel and returns it.
 func (m Ridge) Train(panel []Series) (*RidgeModel, error) {
-	model, _, err := m.train(panel)
-	return model, err
+	tr, err := m.train(panel)
+	return tr.model, err
 }
 
-func (m Ridge) train(panel []Series) (*RidgeModel, []float64, error) {
+// trained is a fitted regression with what it knows of each series.
+type trained struct {
+	model  *RidgeModel
+	scaled []Series  // the series divided by their levels
+	level  []float64 // each series' level (1 with NoScaling)
+	resid  []float64 // each series' one-step residual RMS, in level units
+}
+
+func (m Ridge) train(panel []Series) (trained, error) {
 	if err := m.Validate(); err != nil {
-		return nil, nil, err
+		return trained{}, err
 	}
 	if len(panel) == 0 {
-		return nil, nil, fmt.Errorf("%w: ridge needs at least one series", ErrShortHistory)
+		return trained{}, fmt.Errorf("%w: ridge needs at least one series", ErrShortHistory)
 	}
 	cfg := m.withDefaults()
 	model := &RidgeModel{cfg: cfg, Names: cfg.featureNames()}
@@ -156,19 +171,41 @@ func (m Ridge) train(panel []Series) (*RidgeModel, []float64, error) {
 	rows := 0
 	for _, s := range panel {
 		if err := s.Validate(); err != nil {
-			return nil, nil, err
+			return trained{}, err
 		}
 		if len(s.Values) < model.back {
-			return nil, nil, fmt.Errorf("%w: ridge needs %d days of series %q, got %d",
+			return trained{}, fmt.Errorf("%w: ridge needs %d days of series %q, got %d",
 				ErrShortHistory, model.back, s.ID, len(s.Values))
 		}
 		rows += len(s.Values) - model.back
 	}
 	p := len(model.Names)
 	if rows < 2 {
-		return nil, nil, fmt.Errorf("%w: ridge has %d training rows", ErrShortHistory, rows)
+		return trained{}, fmt.Errorf("%w: ridge has %d training rows", ErrShortHistory, rows)
 	}
 	model.Rows = rows
+	tr := trained{model: model, scaled: panel, level: make([]float64, len(panel))}
+	for i := range tr.level {
+		tr.level[i] = 1
+	}
+	if !cfg.NoScaling {
+		tr.scaled = make([]Series, len(panel))
+		for i, s := range panel {
+			var sum float64
+			for _, v := range s.Values {
+				sum += math.Abs(v)
+			}
+			if sum > 0 {
+				tr.level[i] = sum / float64(len(s.Values))
+			}
+			values := make([]float64, len(s.Values))
+			for t, v := range s.Values {
+				values[t] = v / tr.level[i]
+			}
+			tr.scaled[i] = Series{ID: s.ID, Start: s.Start, Values: values, Promo: s.Promo}
+		}
+	}
+	panel = tr.scaled
 
 	// Design matrix and response.
 	x := mat.NewDense(rows, p, nil)
@@ -212,10 +249,10 @@ func (m Ridge) train(panel []Series) (*RidgeModel, []float64, error) {
 	rhs.MulVec(x.T(), yc)
 	var chol mat.Cholesky
 	if !chol.Factorize(&a) {
-		return nil, nil, fmt.Errorf("%w: ridge normal equations are not positive definite; raise ridge.lambda", ErrConfig)
+		return trained{}, fmt.Errorf("%w: ridge normal equations are not positive definite; raise ridge.lambda", ErrConfig)
 	}
 	if err := chol.SolveVecTo(&beta, &rhs); err != nil {
-		return nil, nil, fmt.Errorf("solving ridge normal equations: %w", err)
+		return trained{}, fmt.Errorf("solving ridge normal equations: %w", err)
 	}
 	model.Coef = make([]float64, p)
 	model.Intercept = ybar
@@ -224,8 +261,8 @@ func (m Ridge) train(panel []Series) (*RidgeModel, []float64, error) {
 		model.Intercept -= model.Coef[j] * means[j]
 	}
 
-	scales := model.calibrate(panel)
-	return model, scales, nil
+	tr.resid = model.calibrate(panel)
+	return tr, nil
 }
 
 func (cfg Ridge) featureNames() []string {
@@ -371,9 +408,10 @@ func (r *RidgeModel) calibrate(panel []Series) []float64 {
 
 type ridgeFit struct {
 	model   *RidgeModel
-	history []float64 // the last model.back days of the history
+	history []float64 // the last model.back days of the history, in level units
 	start   time.Time // date of history[0]
-	scale   float64 // in-sample one-step residual RMS of the series
+	resid   float64   // in-sample one-step residual RMS, in level units
+	level   float64   // the series' level: forecasts are multiplied by it
 }
 
 // Forecast implements Fitted.
@@ -390,21 +428,17 @@ func (f *ridgeFit) Forecast(h int, future Covariates) (Forecast, error) {
 	nq := len(f.model.ErrQuantiles)
 	for k := 0; k < h; k++ {
 		mean := buf[n+k]
-		out.Mean[k] = mean
-		if nq == 0 {
-			continue
+		lo95, lo80, hi80, hi95, variance := mean, mean, mean, mean, 0.0
+		if nq > 0 {
+			kk := min(k, nq-1)
+			q := f.model.ErrQuantiles[kk]
+			lo95, lo80 = mean+f.resid*q[0], mean+f.resid*q[1]
+			hi80, hi95 = mean+f.resid*q[2], mean+f.resid*q[3]
+			variance = f.resid * f.resid * f.model.ErrMSE[kk]
 		}
-		kk := min(k, nq-1)
-		q := f.model.ErrQuantiles[kk]
-		out.Lo95[k], out.Lo80[k] = mean+f.scale*q[0], mean+f.scale*q[1]
-		out.Hi80[k], out.Hi95[k] = mean+f.scale*q[2], mean+f.scale*q[3]
-		out.Variance[k] = f.scale * f.scale * f.model.ErrMSE[kk]
-	}
-	if nq == 0 {
-		copy(out.Lo80, out.Mean)
-		copy(out.Hi80, out.Mean)
-		copy(out.Lo95, out.Mean)
-		copy(out.Hi95, out.Mean)
+		l := f.level
+		out.Mean[k], out.Variance[k] = l*mean, l*l*variance
+		out.Lo95[k], out.Lo80[k], out.Hi80[k], out.Hi95[k] = l*lo95, l*lo80, l*hi80, l*hi95
 	}
 	out.clamp()
 	return out, nil

@@ -69,6 +69,9 @@ func (m TSB) Fit(panel []Series) ([]Fitted, error) {
 
 // FitTSB fits the model on one series (Fit does it for each series).
 func (m TSB) FitTSB(s Series) (*TSBFit, error) {
+	if err := m.Validate(); err != nil {
+		return nil, err
+	}
 	if err := s.Validate(); err != nil {
 		return nil, err
 	}
