@@ -164,28 +164,66 @@ var readerChecks = []readerCheck{
 // corrections merged) with meshctl sql, PyIceberg and Spark, on the embedded
 // and the PostgreSQL + MinIO backends, and fails with the first table whose
 // row count or checksum a reader gets differently from meshctl.
+//
+// The work is pipelined, since the readers mostly wait on files, catalogs and
+// JVM start-up rather than on the two cores: the environment and jars are
+// made while the first backend's data is, a backend's readers run (all at
+// once) while the next backend's data is made.
 func interopReaders(root string, w io.Writer) error {
-	start := time.Now()
-	venv, err := EnsureVenv(root, readersTool)
-	if err != nil {
-		return err
+	w = &lockedWriter{w: w}
+	type toolsResult struct {
+		venv Venv
+		jars []string
+		err  error
 	}
-	jars, err := ensureJars(w, sparkJars)
-	if err != nil {
-		return err
+	tools := make(chan toolsResult, 1)
+	go func() {
+		start := time.Now()
+		venv, err := EnsureVenv(root, readersTool)
+		if err != nil {
+			tools <- toolsResult{err: err}
+			return
+		}
+		jars, err := ensureJars(w, sparkJars)
+		if err == nil {
+			fmt.Fprintf(w, "readers environment and Spark jars ready in %s\n", time.Since(start).Round(time.Second))
+		}
+		tools <- toolsResult{venv, jars, err}
+	}()
+	var toolsOnce sync.Once
+	var tr toolsResult
+	waitTools := func() toolsResult {
+		toolsOnce.Do(func() { tr = <-tools })
+		return tr
 	}
-	fmt.Fprintf(w, "readers environment and Spark jars ready in %s\n", time.Since(start).Round(time.Second))
-	var diffs []string
-	for _, rc := range readerChecks {
+
+	reps := make([][]*readerReport, len(readerChecks))
+	errs := make([]error, len(readerChecks))
+	var wg sync.WaitGroup
+	for i, rc := range readerChecks {
 		run, err := PrepareInteropRun(root, w, rc.backend)
 		if err != nil {
+			wg.Wait()
 			return err
 		}
-		reps, err := runReaders(root, w, venv, run, jars, append([]string{"meshctl"}, rc.readers...))
-		if err != nil {
-			return err
-		}
-		want, got := reps[0], reps[1:]
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			t := waitTools()
+			if t.err != nil {
+				errs[i] = t.err
+				return
+			}
+			reps[i], errs[i] = runReaders(root, w, t.venv, run, t.jars, append([]string{"meshctl"}, rc.readers...))
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	var diffs []string
+	for i, rc := range readerChecks {
+		want, got := reps[i][0], reps[i][1:]
 		printReaders(w, rc.backend, want, got)
 		diffs = append(diffs, compareReaders(rc.backend, want, got)...)
 	}
@@ -203,27 +241,18 @@ func interopReaders(root string, w io.Writer) error {
 	return errors.New(diffs[0])
 }
 
-// runReaders runs the readers against run and returns their reports in the
-// same order. Spark runs alongside the others: most of its time is the JVM
-// starting, which the Python readers need not wait for.
+// runReaders runs the readers against run, all at once, and returns their
+// reports in the same order.
 func runReaders(root string, w io.Writer, venv Venv, run *InteropRun, jars []string, readers []string) ([]*readerReport, error) {
-	w = &lockedWriter{w: w}
 	reps := make([]*readerReport, len(readers))
 	errs := make([]error, len(readers))
 	var wg sync.WaitGroup
 	for i, reader := range readers {
-		if reader == "spark" {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				reps[i], errs[i] = runReader(root, w, venv, run, reader, jars)
-			}()
-		}
-	}
-	for i, reader := range readers {
-		if reader != "spark" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
 			reps[i], errs[i] = runReader(root, w, venv, run, reader, jars)
-		}
+		}()
 	}
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {

@@ -70,12 +70,23 @@ def checksum_sql(relation):
     return "SET TimeZone='UTC'; " + checksum_select(relation)
 
 
-def checksum_sql_many(relations):
-    """One query of the checksums of many relations, a row each, labelled by
-    "mesh:table"; BY NAME because each has its own "col:" columns (NULL in the
-    rows of the others)."""
-    parts = [f"SELECT '{r}' AS \"mesh:table\", * FROM ({checksum_select(r)})" for r in relations]
+def checksum_sql_many(tables):
+    """One query of the checksums of many tables ("ns.name"), a row each,
+    labelled by "mesh:table"; BY NAME because each has its own "col:" columns
+    (NULL in the rows of the others)."""
+    parts = [
+        f"SELECT {quote_string(t)} AS \"mesh:table\", * FROM ({checksum_select(quote_table(t))})" for t in tables
+    ]
     return "SET TimeZone='UTC'; " + " UNION ALL BY NAME ".join(parts)
+
+
+def quote_table(table):
+    """The SQL name of a lakehouse table "ns.name": "ns"."name"."""
+    return ".".join('"' + part.replace('"', '""') + '"' for part in table.split(".", 1))
+
+
+def quote_string(s):
+    return "'" + s.replace("'", "''") + "'"
 
 
 def fingerprint(record, seconds):
@@ -128,9 +139,62 @@ class ArrowChecksummer:
         return fingerprint(dict(zip(names, row)), time.time() - t)
 
 
+def self_test(check):
+    """Proves on a small table that the checksum ignores row order and string
+    representation and sees a changed, missing or duplicated value, a
+    time-zone-naive timestamp and NULL versus the text 'NULL': a checksum
+    that could not tell them apart would make every comparison pass."""
+    import datetime as dt
+    import decimal
+
+    import pyarrow as pa
+
+    utc = dt.timezone.utc
+    base = pa.table(
+        {
+            "id": pa.array(["a", "b", "c"]),
+            "ts": pa.array([dt.datetime(2026, 11, 19, 10, 0, 0, 123456, utc)] * 3, pa.timestamp("us", tz="UTC")),
+            "day": pa.array([dt.date(2026, 11, 19)] * 3, pa.date32()),
+            "price": pa.array([decimal.Decimal("1.50"), decimal.Decimal("2.00"), None], pa.decimal128(12, 2)),
+            "x": pa.array([0.1, None, 3.0]),
+            "note": pa.array([None, "NULL", ""]),
+        }
+    )
+    want = check(base)
+
+    def col(name, arr):
+        return base.set_column(base.schema.get_field_index(name), name, arr)
+
+    same = {
+        "rows reversed": base.take([2, 1, 0]),
+        "large_string": col("id", base["id"].cast(pa.large_string())),
+        "time zone named Etc/UTC": col("ts", base["ts"].cast(pa.timestamp("us", tz="Etc/UTC"))),
+        "date64": col("day", base["day"].cast(pa.date64())),
+        "decimal(38,2)": col("price", base["price"].cast(pa.decimal128(38, 2))),
+    }
+    differ = {
+        "a value changed": (col("x", pa.array([0.1, None, 3.0000000001])), "x"),
+        "naive timestamp": (col("ts", base["ts"].cast(pa.timestamp("us"))), "ts"),
+        "NULL for 'NULL'": (col("note", pa.array([None, None, ""])), "note"),
+        "a row duplicated": (pa.concat_tables([base, base.slice(0, 1)]), None),
+        "a row missing": (base.slice(1), None),
+        "values swapped between rows": (col("id", pa.array(["b", "a", "c"])), None),
+    }
+    for name, t in same.items():
+        if check(t)["checksum"] != want["checksum"]:
+            raise AssertionError(f"checksum self-test: {name} changed the checksum")
+    for name, (t, column) in differ.items():
+        got = check(t)
+        if got["checksum"] == want["checksum"] and got["rows"] == want["rows"]:
+            raise AssertionError(f"checksum self-test: {name} left the checksum unchanged")
+        if column and [c for c in want["columns"] if got["columns"].get(c) != want["columns"][c]] != [column]:
+            raise AssertionError(f"checksum self-test: {name} is not named in column {column}")
+
+
 def read_all(reader, tables, load):
     """Loads each (namespace, name) with load and fingerprints it."""
     check = ArrowChecksummer()
+    self_test(check)
     out = []
     for ns, name in tables:
         full = f"{ns}.{name}"
@@ -179,7 +243,7 @@ def run_meshctl(args):
     for full in names:
         t = time.time()
         try:
-            rows = meshctl("sql", "--format", "json", checksum_sql(full))
+            rows = meshctl("sql", "--format", "json", checksum_sql(quote_table(full)))
             if len(rows) != 1:
                 raise RuntimeError(f"checksum query returned {len(rows)} rows, want 1")
             entry = fingerprint(rows[0], time.time() - t)
