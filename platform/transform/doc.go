@@ -18,6 +18,10 @@
 //   - view: a DuckDB view for the rest of the run, not stored;
 //   - ephemeral: inlined as a CTE by the compiler, never executed alone.
 //
+// Models run in the UTC time zone whatever the machine's (a DuckDB session
+// otherwise takes the local one), so a timestamp's date is its UTC date, as
+// on dbt-core with a profile setting TimeZone UTC.
+//
 // Seeds are loaded as Iceberg tables too. Data tests run as SQL returning the
 // failing rows; build runs a model's tests right after it and skips the
 // models downstream of a failure.

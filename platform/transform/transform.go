@@ -139,6 +139,15 @@ func New(ctx context.Context, p *dbt.Project, lh *lakehouse.Lakehouse, cfg Confi
 		os.RemoveAll(scratch)
 		return nil, err
 	}
+	// Models compute in UTC whatever the machine's time zone (DuckDB's
+	// default): CAST(event_ts AS DATE) is the UTC day, as dbt-core computes it
+	// with a profile whose settings give TimeZone UTC. GLOBAL reaches every
+	// connection of the engine's pool.
+	if _, err := eng.DB().ExecContext(ctx, "SET GLOBAL TimeZone = 'UTC'"); err != nil {
+		eng.Close()
+		os.RemoveAll(scratch)
+		return nil, fmt.Errorf("setting the session time zone to UTC: %w", err)
+	}
 	return &Executor{project: p, lh: lh, engine: eng, cfg: cfg, log: log, scratch: scratch}, nil
 }
 

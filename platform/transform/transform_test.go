@@ -210,3 +210,19 @@ func snapshotOf(t *testing.T, lh *lakehouse.Lakehouse, name string) int64 {
 	require.NoError(t, err)
 	return tbl.CurrentSnapshot().SnapshotID
 }
+
+// TestModelsComputeInUTC: a timestamp's date is its UTC date whatever the
+// machine's time zone, as with dbt-core and a profile setting TimeZone UTC.
+func TestModelsComputeInUTC(t *testing.T) {
+	t.Setenv("TZ", "America/New_York") // effective when DuckDB's ICU has not read it yet
+	lh := setup(t)
+	p, err := dbt.Load(fstest.MapFS{
+		"dbt_project.yml": {Data: []byte("name: shop\nversion: '1'\nconfig-version: 2\nprofile: mesh\nmodels:\n  shop:\n    +schema: shop\n")},
+		"models/days.sql": {Data: []byte("{{ config(materialized='table') }}\n" +
+			"select current_setting('TimeZone') as tz, CAST(TIMESTAMPTZ '2026-01-02 02:00:00+00' AS DATE) as d\n")},
+	}, dbt.LoadOptions{})
+	require.NoError(t, err)
+	_, out, err := execute(t, lh, p, transform.Config{Command: transform.Run})
+	require.NoError(t, err, out)
+	assert.Equal(t, [][]any{{"UTC", "2026-01-02"}}, rows(t, lh, "SELECT tz, CAST(d AS VARCHAR) FROM shop.days"))
+}
