@@ -41,4 +41,42 @@
 // connection of database/sql's pool only). A table is re-attached when its
 // metadata location changed since it was attached, so every Query sees the
 // current snapshot; unchanged tables are reused.
+//
+// # Values as DuckDB prints them
+//
+// Query returns the driver's Go values, for programs. QueryText returns what
+// people read: each value as DuckDB's own CLI prints it, a Value holding
+// DuckDB's text and JSON form. A single query statement (SELECT, WITH,
+// VALUES, FROM, SHOW, DESCRIBE, SUMMARIZE) runs inside a wrapper that has
+// DuckDB do the conversion, so every type prints exactly as DuckDB prints it:
+//
+//	SELECT CAST(c1 AS VARCHAR), CAST(c2 AS VARCHAR), CAST(to_json(c2) AS VARCHAR)
+//	FROM (<statement>) AS q(c1, c2)
+//
+// with the column names and types from DESCRIBE (the wrapper would rename
+// duplicates) and to_json only for nested columns. A projection over a
+// subquery keeps its ORDER BY. Whether the text is one query statement
+// DuckDB says itself (json_serialize_sql), so that several statements, which
+// could have side effects, never run twice. Other statements (PIVOT,
+// EXPLAIN, PRAGMA, several statements) run as they are and their Go values
+// are converted with DuckDB's rules (format.go, tested against DuckDB's own
+// conversion for every type the driver reads). When the wrapped query fails,
+// the statement runs again as it is, so that errors point into the user's
+// text.
+//
+// The JSON form of a Value:
+//   - integers, HUGEINT, BIGNUM, DECIMAL, FLOAT, DOUBLE: a JSON number with
+//     DuckDB's digits (DECIMAL keeps its scale, 1.50; a 128-bit integer is
+//     written in full, beyond what a float64 reader keeps); NaN and the
+//     infinities, which JSON lacks, are the strings "nan", "inf" and "-inf",
+//     also inside nested values;
+//   - BOOLEAN: true or false;
+//   - LIST, ARRAY, STRUCT, MAP, UNION, JSON, VARIANT and types DESCRIBE does
+//     not name: DuckDB's to_json (a map's keys become strings, a union
+//     {"member": value});
+//   - everything else (VARCHAR, UUID, dates, times, timestamps, INTERVAL,
+//     BLOB, BIT, ENUM, GEOMETRY): the JSON string of DuckDB's text.
+//
+// TIMESTAMP WITH TIME ZONE prints in DuckDB's TimeZone setting, the
+// machine's time zone unless set, as the CLI does.
 package query

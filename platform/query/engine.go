@@ -150,6 +150,11 @@ func (e *Engine) Query(ctx context.Context, sqlText string, args ...any) (*Resul
 	if err := e.Attach(ctx, ids...); err != nil {
 		return nil, err
 	}
+	return e.run(ctx, sqlText, args...)
+}
+
+// run runs sqlText over the tables attached so far and reads its result.
+func (e *Engine) run(ctx context.Context, sqlText string, args ...any) (*Result, error) {
 	rows, err := e.db.QueryContext(ctx, sqlText, args...)
 	if err != nil {
 		return nil, fmt.Errorf("running query: %w", err)

@@ -1,6 +1,7 @@
 package render
 
 import (
+	"bytes"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -35,11 +36,22 @@ func Write(w io.Writer, format string, columns []string, rows [][]any) error {
 	}
 }
 
+// Formatted is a value that knows how it prints, such as a query.Value that
+// DuckDB converted: its String in tables and CSV, its MarshalJSON in JSON
+// lines, and a column of values whose IsNumber is true is right-aligned.
+type Formatted interface {
+	fmt.Stringer
+	json.Marshaler
+	IsNumber() bool
+}
+
 // Cell formats one value for text output.
 func Cell(v any) string {
 	switch x := v.(type) {
 	case nil:
 		return "NULL"
+	case Formatted:
+		return x.String()
 	case string:
 		return x
 	case []byte:
@@ -59,6 +71,9 @@ func Cell(v any) string {
 }
 
 func isNumeric(v any) bool {
+	if f, ok := v.(Formatted); ok {
+		return f.IsNumber()
+	}
 	_, ok := number(v)
 	return ok
 }
@@ -66,6 +81,12 @@ func isNumeric(v any) bool {
 // number returns a numeric cell as a float64; ok is false for anything else.
 func number(v any) (x float64, ok bool) {
 	switch n := v.(type) {
+	case Formatted:
+		if !n.IsNumber() {
+			return 0, false
+		}
+		f, err := strconv.ParseFloat(n.String(), 64)
+		return f, err == nil
 	case int:
 		return float64(n), true
 	case int8:
@@ -169,17 +190,41 @@ func CSV(w io.Writer, columns []string, rows [][]any) error {
 	return cw.Error()
 }
 
-// JSON prints one JSON object per row (JSON lines).
+// JSON prints one JSON object per row (JSON lines), with the columns in
+// their order. A Formatted value is its own JSON; others are encoded by
+// encoding/json. NULL is null.
 func JSON(w io.Writer, columns []string, rows [][]any) error {
-	enc := json.NewEncoder(w)
-	for _, row := range rows {
-		obj := make(map[string]any, len(columns))
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	encode := func(v any) error {
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		b.Truncate(b.Len() - 1) // Encode ends with a newline
+		return nil
+	}
+	for r, row := range rows {
+		b.Reset()
+		b.WriteByte('{')
 		for i, c := range columns {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			if err := encode(c); err != nil {
+				return err
+			}
+			b.WriteByte(':')
+			var v any
 			if i < len(row) {
-				obj[c] = row[i]
+				v = row[i]
+			}
+			if err := encode(v); err != nil {
+				return fmt.Errorf("row %d, column %q: %w", r+1, c, err)
 			}
 		}
-		if err := enc.Encode(obj); err != nil {
+		b.WriteString("}\n")
+		if _, err := w.Write(b.Bytes()); err != nil {
 			return err
 		}
 	}

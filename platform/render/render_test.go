@@ -17,7 +17,7 @@ func TestFormats(t *testing.T) {
 	}{
 		{format: "table", want: "region      orders  day\n----------  ------  ----------\neu-central      12  2026-01-02\nus-east          7  NULL\n(2 rows)\n"},
 		{format: "csv", want: "region,orders,day\neu-central,12,2026-01-02\nus-east,7,\n"},
-		{format: "json", want: "{\"day\":\"2026-01-02T00:00:00Z\",\"orders\":12,\"region\":\"eu-central\"}\n{\"day\":null,\"orders\":7,\"region\":\"us-east\"}\n"},
+		{format: "json", want: "{\"region\":\"eu-central\",\"orders\":12,\"day\":\"2026-01-02T00:00:00Z\"}\n{\"region\":\"us-east\",\"orders\":7,\"day\":null}\n"},
 		{format: "xml", errContains: `--format "xml"`},
 	}
 	for _, tt := range tests {
@@ -30,6 +30,45 @@ func TestFormats(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, b.String())
+		})
+	}
+}
+
+// text is a Formatted value, as query.Value is.
+type text struct {
+	s, json string
+	number  bool
+}
+
+func (v text) String() string               { return v.s }
+func (v text) MarshalJSON() ([]byte, error) { return []byte(v.json), nil }
+func (v text) IsNumber() bool               { return v.number }
+
+// TestFormatted prints values that carry their own text and JSON: as they
+// are, numbers right-aligned, NULL as NULL, empty or null.
+func TestFormatted(t *testing.T) {
+	cols := []string{"id", "amount", "tags", "note <&>"}
+	rows := [][]any{
+		{text{s: "6f1b9c1e-6c3a-4f0b-9d1e-0a1b2c3d4e5f", json: `"6f1b9c1e-6c3a-4f0b-9d1e-0a1b2c3d4e5f"`}, text{s: "1.50", json: "1.50", number: true},
+			text{s: "{'a': 1, 'b': x y}", json: `{"a":1,"b":"x y"}`}, text{s: `say "hi", <b>`, json: `"say \"hi\", <b>"`}},
+		{nil, text{s: "-12345678901234567890", json: "-12345678901234567890", number: true}, nil, nil},
+	}
+	for format, want := range map[string]string{
+		"table": "id                                                   amount  tags                note <&>\n" +
+			"------------------------------------  ---------------------  ------------------  -------------\n" +
+			"6f1b9c1e-6c3a-4f0b-9d1e-0a1b2c3d4e5f                   1.50  {'a': 1, 'b': x y}  say \"hi\", <b>\n" +
+			"NULL                                  -12345678901234567890  NULL                NULL\n" +
+			"(2 rows)\n",
+		"csv": "id,amount,tags,note <&>\n" +
+			"6f1b9c1e-6c3a-4f0b-9d1e-0a1b2c3d4e5f,1.50,\"{'a': 1, 'b': x y}\",\"say \"\"hi\"\", <b>\"\n" +
+			",-12345678901234567890,,\n",
+		"json": `{"id":"6f1b9c1e-6c3a-4f0b-9d1e-0a1b2c3d4e5f","amount":1.50,"tags":{"a":1,"b":"x y"},"note <&>":"say \"hi\", <b>"}` + "\n" +
+			`{"id":null,"amount":-12345678901234567890,"tags":null,"note <&>":null}` + "\n",
+	} {
+		t.Run(format, func(t *testing.T) {
+			var b bytes.Buffer
+			require.NoError(t, Write(&b, format, cols, rows))
+			assert.Equal(t, want, b.String())
 		})
 	}
 }
@@ -69,4 +108,20 @@ func TestSparkRejectsWhatItCannotDraw(t *testing.T) {
 			require.ErrorContains(t, Spark(&bytes.Buffer{}, tt.cols, tt.rows), tt.err)
 		})
 	}
+}
+
+// TestSparkFormatted draws values that carry their own text, as meshctl sql
+// passes them: the same lines as from Go numbers.
+func TestSparkFormatted(t *testing.T) {
+	num := func(s string) text { return text{s: s, json: s, number: true} }
+	str := func(s string) text { return text{s: s, json: `"` + s + `"`} }
+	rows := [][]any{
+		{str("eu"), str("2026-01-01"), num("0")}, {str("eu"), str("2026-01-02"), num("7.0")}, {str("eu"), str("2026-01-03"), num("14")},
+	}
+	var b bytes.Buffer
+	require.NoError(t, Write(&b, "spark", []string{"region", "day", "orders"}, rows))
+	assert.Equal(t, "region  orders by day, 2026-01-01 to 2026-01-03 (scale 0 to 14)\n"+
+		"eu      ▁▅█  total 21, min 0, max 14\n"+
+		"(1 series, 3 points)\n", b.String())
+	require.ErrorContains(t, Write(&b, "spark", []string{"region", "orders"}, [][]any{{str("eu"), str("many")}}), `"many"`)
 }

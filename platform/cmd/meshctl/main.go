@@ -78,7 +78,7 @@ func usage(w io.Writer) {
 func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("meshctl sql", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	format := fs.String("format", "table", "output format: table, csv, json, or spark (a sparkline per series: first column the series, last the value)")
+	format := fs.String("format", "table", "output format: table, csv, json (JSON lines), or spark (a sparkline per series: first column the series, last the value); values print as DuckDB's CLI prints them")
 	timing := fs.Bool("timing", false, "print the query time on stderr")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -105,7 +105,9 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	defer eng.Close()
 	start := time.Now()
-	res, err := eng.Query(ctx, stmt)
+	// Values print as DuckDB's CLI prints them (a UUID as its text, an
+	// INTERVAL as 3 days), in every format.
+	res, err := eng.QueryText(ctx, stmt)
 	if err != nil {
 		return err
 	}
