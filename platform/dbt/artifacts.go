@@ -156,6 +156,15 @@ func columnsJSON(cols []Column, fallback []CatalogColumn) map[string]any {
 	return out
 }
 
+// severityAsWritten is config.severity as dbt-core records it: as the
+// property file gives it, ERROR by default.
+func (t *Test) severityAsWritten() string {
+	if t.severityConfig != "" {
+		return t.severityConfig
+	}
+	return t.Severity
+}
+
 // patchPath is a node's patch_path: <package>://<property file>, or null.
 func patchPath(pkg, file string) any {
 	if file == "" {
@@ -444,7 +453,7 @@ func WriteManifest(dir string, a Artifacts) error {
 			"checksum": map[string]any{"name": "none", "checksum": ""},
 			"config": map[string]any{
 				"enabled": true, "alias": alias, "schema": "dbt_test__audit", "database": nil, "tags": []string{},
-				"meta": map[string]any{}, "group": nil, "materialized": "test", "severity": t.Severity,
+				"meta": map[string]any{}, "group": nil, "materialized": "test", "severity": t.severityAsWritten(),
 				"store_failures": nil, "store_failures_as": nil, "where": nullable(t.Where), "limit": nil,
 				"fail_calc": "count(*)", "warn_if": "!= 0", "error_if": "!= 0",
 			},

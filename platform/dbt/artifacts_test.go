@@ -154,7 +154,7 @@ func TestArtifactsValidate(t *testing.T) {
 	assert.Equal(t, "relationships", md["name"])
 	assert.Equal(t, "ref('dim_customers')", md["kwargs"].(map[string]any)["to"])
 	assert.Equal(t, "model.shop.stg_orders", rel["attached_node"])
-	assert.Equal(t, "WARN", rel["config"].(map[string]any)["severity"])
+	assert.Equal(t, "warn", rel["config"].(map[string]any)["severity"])
 
 	pm := man["parent_map"].(map[string]any)
 	cm := man["child_map"].(map[string]any)
@@ -262,6 +262,8 @@ func TestManifestAsDbtCore(t *testing.T) {
 		}
 	}
 	assert.Equal(t, "shop://seeds/properties.yml", nodes["seed.shop.regions"].(map[string]any)["patch_path"])
+	rel := nodes["test.shop.relationships_stg_orders_customer_id__customer_id__ref_dim_customers_.d4825a4ccb"].(map[string]any)
+	assert.Equal(t, "warn", rel["config"].(map[string]any)["severity"], "severity as the property file writes it")
 }
 
 func TestPythonReprs(t *testing.T) {

@@ -160,6 +160,8 @@ type Test struct {
 	// ("{{ get_where_subquery(ref('x')) }}").
 	Kwargs   map[string]any
 	Severity string // ERROR or WARN
+	// severityConfig is the severity as written (dbt-core records "warn" so).
+	severityConfig string
 	// Where filters the tested relation (config where:).
 	Where string
 	// DependsOn are the unique ids the test reads: the tested node and, for

@@ -413,7 +413,7 @@ func (p *Project) parseTest(file string, n yaml.Node) (*Test, error) {
 		if s != "WARN" && s != "ERROR" {
 			return nil, fmt.Errorf("%w: %s:%d: severity %q: want warn or error", ErrProject, file, n.Line, fmt.Sprint(sev))
 		}
-		t.Severity = s
+		t.Severity, t.severityConfig = s, fmt.Sprint(sev)
 	}
 	if w, ok := cfg["where"]; ok && w != nil {
 		t.Where = fmt.Sprint(w)
