@@ -7,6 +7,15 @@
 // delivery), so a crash at any point leaves unacknowledged messages in the
 // queue, to be redelivered.
 //
+// # Failed commits
+//
+// A commit that lost the race against another writer is retried by the
+// lakehouse itself (lakehouse.Lakehouse.Commit, up to MESH_COMMIT_RETRIES
+// times). The ingester retries, up to Config.CommitAttempts attempts with a
+// growing pause, only what is not a conflict (lakehouse.IsConflict): a
+// transient failure of the catalog database or the object store. When the
+// attempts are spent the ingester returns the error, acknowledging nothing.
+//
 // # Exactly once in the table
 //
 // Redelivery is what keeps nothing lost; deduplication is what keeps nothing

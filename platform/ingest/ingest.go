@@ -38,7 +38,7 @@ type Config struct {
 	UntilIdle             bool          // exit once the queue stays empty
 	IdleTimeout           time.Duration // how long "empty" must last, default 2s
 	DedupeWindow          int           // event_ids remembered, default 262,144 (> prefetch + 2 batches)
-	CommitAttempts        int           // attempts for a failing commit, default 5
+	CommitAttempts        int           // attempts for a commit failing with anything but a conflict, default 5
 	MaxReasonBytes        int           // x-mesh-error length cap, default 2048
 	Progress              io.Writer     // progress lines; nil = none
 	Logger                *slog.Logger
@@ -521,7 +521,7 @@ func (in *Ingester) commit(ctx context.Context, rows []pending) error {
 	)
 	for attempt := 1; attempt <= in.cfg.CommitAttempts; attempt++ {
 		snap, err = in.lh.Append(ctx, in.cfg.Table, []arrow.RecordBatch{rec}, summary)
-		if err == nil || ctx.Err() != nil {
+		if !retryable(ctx, err) || attempt == in.cfg.CommitAttempts {
 			break
 		}
 		in.log.Warn("commit failed, retrying", "table", in.cfg.Table.String(), "attempt", attempt, "err", err)
@@ -537,6 +537,15 @@ func (in *Ingester) commit(ctx context.Context, rows []pending) error {
 		in.cfg.OnCommit(Commit{Rows: len(rows), SnapshotID: snap, CommittedAt: time.Now(), Took: time.Since(start), EventTimes: times})
 	}
 	return nil
+}
+
+// retryable reports whether a failed commit is worth another attempt by the
+// ingester: not when it succeeded or ctx is done, and not on a commit
+// conflict, which the lakehouse already retried Config.CommitRetries times
+// (lakehouse.IsConflict). What is left is a transient failure of the catalog
+// database or the object store.
+func retryable(ctx context.Context, err error) bool {
+	return err != nil && ctx.Err() == nil && !lakehouse.IsConflict(err)
 }
 
 // RawTableProperties are the Iceberg table properties every raw table is created

@@ -1,10 +1,13 @@
 package ingest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/apache/iceberg-go/table"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -64,6 +67,29 @@ func TestConfigValidate(t *testing.T) {
 			}
 			require.ErrorContains(t, err, tt.errContains)
 			assert.ErrorIs(t, err, ErrInvalidConfig)
+		})
+	}
+}
+
+func TestRetryableSkipsConflicts(t *testing.T) {
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	tests := []struct {
+		name string
+		ctx  context.Context
+		err  error
+		want bool
+	}{
+		{name: "success", ctx: context.Background(), err: nil, want: false},
+		{name: "transient", ctx: context.Background(), err: errors.New("dial tcp: connection refused"), want: true},
+		{name: "conflict retries exhausted", ctx: context.Background(),
+			err: fmt.Errorf("appending to o.raw: %w after 20 retries: %w", lakehouse.ErrCommitConflict, table.ErrCommitFailed), want: false},
+		{name: "conflict", ctx: context.Background(), err: fmt.Errorf("x: %w", table.ErrCommitFailed), want: false},
+		{name: "context done", ctx: canceled, err: errors.New("dial tcp: connection refused"), want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, retryable(tt.ctx, tt.err))
 		})
 	}
 }

@@ -35,11 +35,14 @@
 // loaded metadata, which fails with an unwrapped "requirement failed: ..."
 // error. Either way nothing was committed. iceberg-go retries only when the
 // table property commit.retry.num-retries is set (default 0), so every write
-// here runs in its own loop instead: on either conflict it reloads the table,
-// rebuilds the commit on the new current snapshot and tries again after a
-// jittered exponential backoff (10 ms doubling to 1 s, each wait drawn from
-// [d/2, d]), at most Config.CommitRetries times (default 20), then gives up
-// with ErrCommitConflict. Append writes its Parquet data files once and only
+// runs in Lakehouse.Commit instead: on either conflict (IsConflict, the one
+// conflict test of the mesh) it reloads the table, rebuilds the commit on the
+// new current snapshot and tries again after a jittered exponential backoff
+// (10 ms doubling to 1 s, each wait drawn from [d/2, d]), at most
+// Config.CommitRetries times (default 20), then gives up with
+// ErrCommitConflict. Append, Overwrite, Upsert and AddFiles use it, and so do
+// package maintenance's commits; callers that retry failed writes themselves
+// (the ingester) must not retry conflicts again. Append writes its Parquet data files once and only
 // re-commits the same files; Overwrite and Upsert redo their work on the
 // new state because what they delete depends on it. Because the swap happens
 // in the catalog database, this protects writers in different processes and

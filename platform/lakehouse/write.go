@@ -5,9 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"math/rand/v2"
 	"strings"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -15,75 +13,6 @@ import (
 	"github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
 )
-
-// Backoff bounds of the commit retry loop; each wait is drawn uniformly from
-// [d/2, d] where d doubles from retryBaseWait up to retryMaxWait.
-const (
-	retryBaseWait = 10 * time.Millisecond
-	retryMaxWait  = 1 * time.Second
-)
-
-func sleepBackoff(ctx context.Context, attempt int) error {
-	d := retryBaseWait << min(attempt, 10)
-	if d > retryMaxWait {
-		d = retryMaxWait
-	}
-	d = d/2 + rand.N(d/2+1)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
-// commitLoop runs attempt against a freshly loaded table until it commits. An
-// attempt that fails with table.ErrCommitFailed (the catalog's compare-and-swap
-// on metadata_location lost against another writer, or a conflict validator
-// rejected the commit) is retried on the new table state after a jittered
-// backoff, at most Config.CommitRetries times. It returns the new snapshot id.
-func (l *Lakehouse) commitLoop(ctx context.Context, id Ident, op string, attempt func(tbl *table.Table) (*table.Table, error)) (int64, error) {
-	for n := 0; ; n++ {
-		tbl, err := l.LoadTable(ctx, id)
-		if err != nil {
-			return 0, fmt.Errorf("%s %s: %w", op, id, err)
-		}
-		committed, err := attempt(tbl)
-		if err == nil {
-			snap := committed.CurrentSnapshot()
-			if snap == nil {
-				return 0, nil
-			}
-			if n > 0 {
-				l.log.Debug("lakehouse commit succeeded after retries", "table", id.String(), "op", op, "retries", n)
-			}
-			return snap.SnapshotID, nil
-		}
-		if !isConflict(err) {
-			return 0, fmt.Errorf("%s %s: %w", op, id, err)
-		}
-		if n >= l.cfg.CommitRetries {
-			l.log.Warn("lakehouse commit conflict, retries exhausted", "table", id.String(), "op", op, "retries", n, "err", err)
-			return 0, fmt.Errorf("%s %s: %w after %d retries: %w", op, id, ErrCommitConflict, n, err)
-		}
-		l.log.Debug("lakehouse commit conflict, retrying", "table", id.String(), "op", op, "attempt", n+1, "err", err)
-		if err := sleepBackoff(ctx, n); err != nil {
-			return 0, fmt.Errorf("%s %s: %w", op, id, err)
-		}
-	}
-}
-
-// isConflict reports whether err means "another writer committed first; nothing
-// of ours was committed": table.ErrCommitFailed (the catalog's compare-and-swap
-// on metadata_location failed, or a conflict validator fired) or a failed
-// table requirement (iceberg-go checks AssertRefSnapshotID against the freshly
-// loaded metadata before the swap and returns an unwrapped "requirement
-// failed: branch "main" has changed / was created concurrently" error).
-func isConflict(err error) bool {
-	return errors.Is(err, table.ErrCommitFailed) || strings.Contains(err.Error(), "requirement failed:")
-}
 
 func toProps(m map[string]string) iceberg.Properties {
 	p := make(iceberg.Properties, len(m))

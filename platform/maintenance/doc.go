@@ -13,7 +13,11 @@
 //     (Table.DeleteOrphanFiles): debris of crashed writers. It works on local
 //     warehouses and S3 alike through the table's file IO.
 //
-// Each operation reloads the table and retries on a commit conflict with a
-// concurrent writer. The domain binaries expose them as
+// Compact and ExpireSnapshots commit through lakehouse.Lakehouse.Commit, the
+// lakehouse's one commit loop: each attempt plans on the freshly loaded
+// table, and a commit that lost the race against a concurrent writer
+// (lakehouse.IsConflict) is planned and tried again, at most CommitRetries
+// times (DefaultCommitRetries, 5, when 0: a compaction rewrites data files on
+// every attempt). The domain binaries expose the three operations as
 // `<domain> maintain compact|expire-snapshots|remove-orphans|all`.
 package maintenance

@@ -86,22 +86,18 @@ func Compact(ctx context.Context, lh *lakehouse.Lakehouse, id lakehouse.Ident, c
 	ccfg.MaxFileSizeBytes = cfg.TargetFileSize * 9 / 5
 	ccfg.MinInputFiles = uint(cfg.MinInputFiles)
 	var res CompactResult
-	err := retry(ctx, cfg.CommitRetries, func() error {
+	_, err := lh.Commit(ctx, id, "compacting", func(tbl *table.Table) (*table.Table, error) {
 		res = CompactResult{}
-		tbl, err := lh.LoadTable(ctx, id)
-		if err != nil {
-			return err
-		}
 		if tbl.CurrentSnapshot() == nil {
-			return nil
+			return tbl, nil
 		}
 		plan, err := compaction.Analyze(ctx, tbl, ccfg)
 		if err != nil {
-			return fmt.Errorf("planning the compaction of %s: %w", id, err)
+			return nil, fmt.Errorf("planning the compaction: %w", err)
 		}
 		res.FilesBefore = plan.TotalInputFiles
 		if len(plan.Groups) == 0 {
-			return nil
+			return tbl, nil
 		}
 		groups := make([]table.CompactionTaskGroup, len(plan.Groups))
 		for i, g := range plan.Groups {
@@ -109,15 +105,18 @@ func Compact(ctx context.Context, lh *lakehouse.Lakehouse, id lakehouse.Ident, c
 		}
 		rr, err := tbl.RewriteDataFiles(ctx, groups, table.RewriteDataFilesOptions{})
 		if err != nil {
-			return fmt.Errorf("compacting %s: %w", id, err)
+			return nil, err
 		}
 		res.Groups, res.RemovedFiles, res.AddedFiles = rr.RewrittenGroups, rr.RemovedDataFiles, rr.AddedDataFiles
 		res.BytesBefore, res.BytesAfter = rr.BytesBefore, rr.BytesAfter
-		if rr.Table != nil && rr.Table.CurrentSnapshot() != nil {
+		if rr.Table == nil {
+			return tbl, nil
+		}
+		if rr.Table.CurrentSnapshot() != nil {
 			res.SnapshotID = rr.Table.CurrentSnapshot().SnapshotID
 		}
-		return nil
-	})
+		return rr.Table, nil
+	}, lakehouse.WithRetries(cfg.CommitRetries))
 	return res, err
 }
 
@@ -169,28 +168,24 @@ func ExpireSnapshots(ctx context.Context, lh *lakehouse.Lakehouse, id lakehouse.
 		cfg.CommitRetries = DefaultCommitRetries
 	}
 	var res ExpireResult
-	err := retry(ctx, cfg.CommitRetries, func() error {
-		tbl, err := lh.LoadTable(ctx, id)
-		if err != nil {
-			return err
-		}
+	_, err := lh.Commit(ctx, id, "expiring snapshots of", func(tbl *table.Table) (*table.Table, error) {
 		res = ExpireResult{Before: len(tbl.Metadata().Snapshots())}
 		res.After = res.Before
 		if res.Before <= cfg.RetainLast {
-			return nil
+			return tbl, nil
 		}
 		tx := tbl.NewTransaction()
 		if err := tx.ExpireSnapshots(table.WithOlderThan(cfg.OlderThan), table.WithRetainLast(cfg.RetainLast),
 			table.WithPostCommit(!cfg.KeepFiles)); err != nil {
-			return fmt.Errorf("expiring snapshots of %s: %w", id, err)
+			return nil, err
 		}
 		committed, err := tx.Commit(ctx)
 		if err != nil {
-			return fmt.Errorf("expiring snapshots of %s: %w", id, err)
+			return nil, err
 		}
 		res.After = len(committed.Metadata().Snapshots())
-		return nil
-	})
+		return committed, nil
+	}, lakehouse.WithRetries(cfg.CommitRetries))
 	return res, err
 }
 
@@ -229,20 +224,4 @@ func RemoveOrphans(ctx context.Context, lh *lakehouse.Lakehouse, id lakehouse.Id
 		return OrphanResult{}, fmt.Errorf("removing orphan files of %s: %w", id, err)
 	}
 	return OrphanResult{Orphans: r.OrphanFileLocations, Deleted: r.DeletedFiles, Bytes: r.TotalSizeBytes}, nil
-}
-
-// retry runs op until it succeeds or fails with something other than a
-// commit conflict, at most retries+1 times.
-func retry(ctx context.Context, retries int, op func() error) error {
-	for attempt := 0; ; attempt++ {
-		err := op()
-		if err == nil || !errors.Is(err, table.ErrCommitFailed) || attempt >= retries {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Duration(50*(attempt+1)) * time.Millisecond):
-		}
-	}
 }
