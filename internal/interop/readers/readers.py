@@ -342,6 +342,8 @@ def run_spark(args):
         # iceberg-go creates iceberg_tables with the iceberg_type column (the V1
         # layout); Java's JdbcCatalog assumes the column-less V0 unless told.
         f"{c}.jdbc.schema-version": "V1",
+        # A reader: never create or migrate the catalog's tables, they are iceberg-go's.
+        f"{c}.jdbc.init-catalog-tables": "false",
         f"{c}.warehouse": args.warehouse,
     }
     conf.update({f"{c}.{k}": v for k, v in jdbc_properties(args.catalog_uri).items()})
