@@ -22,7 +22,9 @@
 // otherwise takes the local one), so a timestamp's date is its UTC date, as
 // on dbt-core with a profile setting TimeZone UTC.
 //
-// Seeds are loaded as Iceberg tables too. Data tests run as SQL returning the
+// Seeds are loaded as Iceberg tables too, with the column types dbt-core
+// gives them (column_types as configured, whole numbers INTEGER, see
+// seedSQL); an unchanged file with unchanged column_types is not reloaded. Data tests run as SQL returning the
 // failing rows; build runs a model's tests right after it and skips the
 // models downstream of a failure.
 //

@@ -387,9 +387,10 @@ const SummarySeedChecksum = "mesh.dbt.seed-checksum"
 func (x *Executor) runSeed(ctx context.Context, invocation string, s *dbt.Seed, res *NodeResult) error {
 	id := x.seedIdent(s)
 	// An unchanged seed is not reloaded: builds stay idempotent.
+	fingerprint := seedFingerprint(s)
 	if tbl, err := x.lh.LoadTable(ctx, id); err == nil && !x.cfg.FullRefresh {
 		if snap := tbl.CurrentSnapshot(); snap != nil && snap.Summary != nil && s.Checksum != "" &&
-			snap.Summary.Properties[SummarySeedChecksum] == s.Checksum {
+			snap.Summary.Properties[SummarySeedChecksum] == fingerprint {
 			res.Status, res.Message = "success", "unchanged, nothing committed"
 			return nil
 		}
@@ -412,20 +413,112 @@ func (x *Executor) runSeed(ctx context.Context, invocation string, s *dbt.Seed, 
 		return err
 	}
 	defer os.Remove(csvPath)
-	sql := fmt.Sprintf("SELECT * FROM read_csv(%s, header = true, auto_detect = true)", quoteString(csvPath))
+	sql, err := x.seedSQL(ctx, s, csvPath)
+	if err != nil {
+		return fmt.Errorf("%s: %w", s.Path, err)
+	}
 	recs, rows, err := x.evaluate(ctx, s.Name, sql)
 	if err != nil {
 		return fmt.Errorf("%s: %w", s.Path, err)
 	}
 	defer release(recs)
 	summary := x.snapshotSummary(invocation, s.UniqueID, "seed")
-	summary[SummarySeedChecksum] = s.Checksum
+	summary[SummarySeedChecksum] = fingerprint
 	snap, err := x.replace(ctx, id, recs, summary, false)
 	if err != nil {
 		return err
 	}
 	res.Rows, res.Snapshot, res.Status, res.Message = rows, snap, "success", "INSERT "+strconv.FormatInt(rows, 10)
 	return nil
+}
+
+// seedTyping names how seed columns are typed (see seedSQL); it is part of
+// the seed fingerprint, so a change of the rules reloads unchanged files.
+const seedTyping = "dbt-core-1"
+
+// seedFingerprint identifies what loading a seed depends on: the file, its
+// column_types and the typing rules. An unchanged fingerprint is not reloaded.
+func seedFingerprint(s *dbt.Seed) string {
+	keys := make([]string, 0, len(s.ColumnTypes))
+	for k := range s.ColumnTypes {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	b.WriteString(s.Checksum + "\n" + seedTyping)
+	for _, k := range keys {
+		b.WriteString("\n" + k + "=" + s.ColumnTypes[k])
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return fmt.Sprintf("%x", sum)
+}
+
+// seedSQL reads a seed's CSV with the column types dbt-core gives it:
+// column_types as configured (read as that type, so "007" stays "007" in a
+// varchar column), otherwise DuckDB's detection, except that whole numbers
+// are INTEGER as dbt's agate inference makes them ("integer" for a number
+// column without decimals) when they fit, and stay BIGINT when they do not
+// (where dbt-core fails to load the seed).
+func (x *Executor) seedSQL(ctx context.Context, s *dbt.Seed, csvPath string) (string, error) {
+	opts := "header = true, auto_detect = true"
+	if len(s.ColumnTypes) > 0 {
+		keys := make([]string, 0, len(s.ColumnTypes))
+		for k := range s.ColumnTypes {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		types := make([]string, len(keys))
+		for i, k := range keys {
+			types[i] = quoteString(k) + ": " + quoteString(s.ColumnTypes[k])
+		}
+		opts += ", types = {" + strings.Join(types, ", ") + "}"
+	}
+	from := fmt.Sprintf("read_csv(%s, %s)", quoteString(csvPath), opts)
+	db := x.engine.DB()
+	rows, err := db.QueryContext(ctx, "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM "+from+")")
+	if err != nil {
+		return "", err
+	}
+	var wide []string
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			rows.Close()
+			return "", err
+		}
+		if _, configured := s.ColumnTypes[name]; !configured && typ == "BIGINT" {
+			wide = append(wide, name)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return "", err
+	}
+	if len(wide) == 0 {
+		return "SELECT * FROM " + from, nil
+	}
+	checks := make([]string, len(wide))
+	for i, c := range wide {
+		checks[i] = fmt.Sprintf("coalesce(bool_and(%s BETWEEN -2147483648 AND 2147483647), true)", quoteIdent(c))
+	}
+	fits := make([]any, len(wide))
+	ptrs := make([]any, len(wide))
+	for i := range fits {
+		ptrs[i] = &fits[i]
+	}
+	if err := db.QueryRowContext(ctx, "SELECT "+strings.Join(checks, ", ")+" FROM "+from).Scan(ptrs...); err != nil {
+		return "", err
+	}
+	var casts []string
+	for i, c := range wide {
+		if ok, _ := fits[i].(bool); ok {
+			casts = append(casts, fmt.Sprintf("CAST(%s AS INTEGER) AS %s", quoteIdent(c), quoteIdent(c)))
+		}
+	}
+	if len(casts) == 0 {
+		return "SELECT * FROM " + from, nil
+	}
+	return "SELECT * REPLACE (" + strings.Join(casts, ", ") + ") FROM " + from, nil
 }
 
 func (x *Executor) runTest(ctx context.Context, t *dbt.Test, res *NodeResult) error {

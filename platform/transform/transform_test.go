@@ -226,3 +226,22 @@ func TestModelsComputeInUTC(t *testing.T) {
 	require.NoError(t, err, out)
 	assert.Equal(t, [][]any{{"UTC", "2026-01-02"}}, rows(t, lh, "SELECT tz, CAST(d AS VARCHAR) FROM shop.days"))
 }
+
+// TestSeedColumnTypes: seeds get the column types dbt-core gives them:
+// column_types as configured (read as that type), whole numbers INTEGER when
+// they fit (dbt's agate inference), BIGINT when they do not.
+func TestSeedColumnTypes(t *testing.T) {
+	lh := setup(t)
+	p, err := dbt.Load(fstest.MapFS{
+		"dbt_project.yml": {Data: []byte("name: shop\nversion: '1'\nconfig-version: 2\nprofile: mesh\n" +
+			"seeds:\n  shop:\n    +schema: shop\n    codes:\n      +column_types:\n        zip: varchar\n")},
+		"seeds/codes.csv": {Data: []byte("zip,n,big,price,ok\n007,1,3000000000,1.50,true\n010,2,1,2,false\n")},
+	}, dbt.LoadOptions{})
+	require.NoError(t, err)
+	_, out, err := execute(t, lh, p, transform.Config{Command: transform.Seed})
+	require.NoError(t, err, out)
+	assert.Equal(t, [][]any{
+		{"zip", "VARCHAR"}, {"n", "INTEGER"}, {"big", "BIGINT"}, {"price", "DOUBLE"}, {"ok", "BOOLEAN"},
+	}, rows(t, lh, "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name || '.' || table_name = 'shop.codes'"))
+	assert.Equal(t, [][]any{{"007", int32(1)}, {"010", int32(2)}}, rows(t, lh, "SELECT zip, n FROM shop.codes ORDER BY zip"))
+}
