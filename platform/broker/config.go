@@ -97,7 +97,7 @@ func (c Config) Validate() error {
 	case c.URL == "":
 		return fmt.Errorf("%w: amqp url is required (%s)", ErrInvalidConfig, config.EnvAMQPURL)
 	case !hasAMQPScheme(c.URL):
-		return fmt.Errorf("%w: amqp url %q must start with amqp:// or amqps:// (%s)", ErrInvalidConfig, RedactURL(c.URL), config.EnvAMQPURL)
+		return fmt.Errorf("%w: amqp url %q must start with amqp:// or amqps:// (%s)", ErrInvalidConfig, config.RedactURL(c.URL), config.EnvAMQPURL)
 	case c.Prefetch < 0 || c.Prefetch > 65535:
 		return fmt.Errorf("%w: prefetch must be between 0 and 65535, got %d", ErrInvalidConfig, c.Prefetch)
 	case c.ConfirmWindow < 0:

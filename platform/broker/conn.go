@@ -7,6 +7,8 @@ import (
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
+
+	"github.com/meshterious/warehouse/platform/config"
 )
 
 // dial opens one AMQP connection, honouring ctx while the handshake runs.
@@ -34,7 +36,7 @@ func dial(ctx context.Context, cfg Config, role string) (*amqp.Connection, error
 	select {
 	case r := <-done:
 		if r.err != nil {
-			return nil, fmt.Errorf("connecting to %s: %w", RedactURL(cfg.URL), redactErr(r.err, cfg.URL))
+			return nil, fmt.Errorf("connecting to %s: %w", config.RedactURL(cfg.URL), redactErr(r.err, cfg.URL))
 		}
 		return r.conn, nil
 	case <-ctx.Done():
@@ -43,7 +45,7 @@ func dial(ctx context.Context, cfg Config, role string) (*amqp.Connection, error
 				_ = r.conn.Close()
 			}
 		}()
-		return nil, fmt.Errorf("connecting to %s: %w", RedactURL(cfg.URL), ctx.Err())
+		return nil, fmt.Errorf("connecting to %s: %w", config.RedactURL(cfg.URL), ctx.Err())
 	}
 }
 

@@ -58,5 +58,5 @@
 // # Credentials
 //
 // Errors and log records never contain the password of Config.URL; use
-// RedactURL to log a URL.
+// config.RedactURL, the platform's one redaction rule, to log a URL.
 package broker

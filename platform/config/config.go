@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
@@ -42,9 +41,6 @@ const (
 	DefaultCatalogName = "mesh"
 	DefaultDataDirName = ".mesh"
 )
-
-// ErrInvalid is wrapped by every validation error.
-var ErrInvalid = errors.New("invalid configuration")
 
 // Config is the runtime configuration of the platform.
 type Config struct {
@@ -125,13 +121,13 @@ func FromLookup(lookup func(key string) (value, source string, ok bool)) Config 
 	cfg.Catalog = strings.ToLower(get(EnvCatalog, CatalogSQLite))
 	cfg.CatalogURI = get(EnvCatalogURI, "")
 	if cfg.CatalogURI == "" && cfg.Catalog == CatalogSQLite {
-		cfg.CatalogURI = filepath.Join(cfg.DataDir, "catalog.db")
+		cfg.CatalogURI = DefaultCatalogURI(cfg.DataDir)
 		cfg.Source[EnvCatalogURI] = "default"
 	}
 	cfg.CatalogName = get(EnvCatalogName, DefaultCatalogName)
 	cfg.Warehouse = get(EnvWarehouse, "")
 	if cfg.Warehouse == "" {
-		cfg.Warehouse = filepath.Join(cfg.DataDir, "warehouse")
+		cfg.Warehouse = DefaultWarehouse(cfg.DataDir)
 		cfg.Source[EnvWarehouse] = "default"
 	}
 	cfg.S3Endpoint = get(EnvS3Endpoint, "")
@@ -150,64 +146,41 @@ func FromLookup(lookup func(key string) (value, source string, ok bool)) Config 
 }
 
 // IsS3 reports whether the warehouse lives in S3-compatible object storage.
-func (c Config) IsS3() bool { return strings.HasPrefix(c.Warehouse, "s3://") }
+func (c Config) IsS3() bool { return IsS3Warehouse(c.Warehouse) }
 
-// Validate checks the configuration; each error names the variable to fix.
+// S3 returns the object-store settings.
+func (c Config) S3() S3Settings {
+	return S3Settings{Endpoint: c.S3Endpoint, Region: c.S3Region, AccessKeyID: c.S3AccessKeyID, SecretAccessKey: c.S3SecretAccessKey}
+}
+
+// Validate checks the configuration; each error wraps ErrInvalid and names
+// the variable to fix. The rules are those of rules.go, shared with
+// lakehouse.Config.Validate.
 func (c Config) Validate() error {
 	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...))
+	add := func(err error) {
+		if err == nil {
+			return
+		}
+		if j, ok := err.(interface{ Unwrap() []error }); ok {
+			for _, e := range j.Unwrap() {
+				errs = append(errs, fmt.Errorf("%w: %w", ErrInvalid, e))
+			}
+			return
+		}
+		errs = append(errs, fmt.Errorf("%w: %w", ErrInvalid, err))
 	}
 	if c.DataDir == "" {
-		bad("%s is empty", EnvDataDir)
+		add(fmt.Errorf("%s is empty", EnvDataDir))
 	}
-	if u, err := url.Parse(c.AMQPURL); c.AMQPURL == "" {
-		bad("%s is required (e.g. %s)", EnvAMQPURL, "amqp://guest:guest@127.0.0.1:5672/")
-	} else if err != nil || (u.Scheme != "amqp" && u.Scheme != "amqps") || u.Host == "" {
-		bad("%s must be an amqp:// or amqps:// URL with a host, got %q", EnvAMQPURL, RedactURL(c.AMQPURL))
-	}
-	switch c.Catalog {
-	case CatalogSQLite:
-		if c.CatalogURI == "" {
-			bad("%s is required for %s=sqlite (a file path)", EnvCatalogURI, EnvCatalog)
-		}
-	case CatalogPostgres:
-		if u, err := url.Parse(c.CatalogURI); c.CatalogURI == "" {
-			bad("%s is required for %s=postgres (e.g. postgres://user@host:5432/db)", EnvCatalogURI, EnvCatalog)
-		} else if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-			bad("%s must be a postgres:// URL for %s=postgres, got %q", EnvCatalogURI, EnvCatalog, RedactURL(c.CatalogURI))
-		}
-	default:
-		bad("%s must be %q or %q, got %q", EnvCatalog, CatalogSQLite, CatalogPostgres, c.Catalog)
-	}
-	if c.CatalogName == "" {
-		bad("%s is empty", EnvCatalogName)
-	}
-	if c.IsS3() {
-		if u, err := url.Parse(c.Warehouse); err != nil || u.Host == "" {
-			bad("%s must look like s3://bucket/prefix, got %q", EnvWarehouse, c.Warehouse)
-		}
-		if c.S3Region == "" {
-			bad("%s is required when %s is an s3:// location (MinIO accepts us-east-1)", EnvS3Region, EnvWarehouse)
-		}
-		if (c.S3AccessKeyID == "") != (c.S3SecretAccessKey == "") {
-			bad("%s and %s must be set together", EnvS3AccessKeyID, EnvS3SecretKey)
-		}
-		if c.S3Endpoint != "" {
-			if u, err := url.Parse(c.S3Endpoint); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				bad("%s must be an http(s):// URL, got %q", EnvS3Endpoint, c.S3Endpoint)
-			}
-		}
-	} else if strings.Contains(c.Warehouse, "://") && !strings.HasPrefix(c.Warehouse, "file://") {
-		bad("%s must be a directory, file:// or s3:// location, got %q", EnvWarehouse, c.Warehouse)
-	}
-	if c.CommitRetries < 0 {
-		bad("%s must be a whole number >= 0", EnvCommitRetries)
-	}
+	add(CheckAMQPURL(c.AMQPURL))
+	add(CheckCatalog(c.Catalog, c.CatalogURI, c.CatalogName))
+	add(CheckWarehouse(c.Warehouse, c.S3()))
+	add(CheckCommitRetries(c.CommitRetries))
 	switch strings.ToLower(c.LogLevel) {
 	case "debug", "info", "warn", "error":
 	default:
-		bad("%s must be debug, info, warn or error, got %q", EnvLogLevel, c.LogLevel)
+		add(fmt.Errorf("%s must be debug, info, warn or error, got %q", EnvLogLevel, c.LogLevel))
 	}
 	return errors.Join(errs...)
 }
@@ -217,10 +190,23 @@ func (c Config) Redacted() Config {
 	r := c
 	r.AMQPURL = RedactURL(c.AMQPURL)
 	r.CatalogURI = RedactURL(c.CatalogURI)
+	r.Warehouse = RedactURL(c.Warehouse)
+	r.S3Endpoint = RedactURL(c.S3Endpoint)
 	if r.S3SecretAccessKey != "" {
-		r.S3SecretAccessKey = "xxxxx"
+		r.S3SecretAccessKey = Redacted
 	}
 	return r
+}
+
+// Secrets lists the secret values of the configuration (passwords of the
+// AMQP and catalog URLs, the S3 secret key), for RedactText to mask in text
+// that a library wrote.
+func (c Config) Secrets() []string {
+	out := append(URLSecrets(c.AMQPURL), URLSecrets(c.CatalogURI)...)
+	if c.S3SecretAccessKey != "" {
+		out = append(out, c.S3SecretAccessKey)
+	}
+	return out
 }
 
 // String prints the configuration with secrets masked.
@@ -245,18 +231,6 @@ func (c Config) Pairs() [][2]string {
 		{EnvS3Endpoint, c.S3Endpoint}, {EnvS3Region, c.S3Region}, {EnvS3AccessKeyID, c.S3AccessKeyID},
 		{EnvS3SecretKey, c.S3SecretAccessKey}, {EnvLogLevel, c.LogLevel},
 	}
-}
-
-// RedactURL masks the password of a URL; strings that are not URLs pass through.
-func RedactURL(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil || u.User == nil {
-		return raw
-	}
-	if _, has := u.User.Password(); has {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
 }
 
 // ReadDotEnv parses a .env file of KEY=VALUE lines; blank lines and # comments

@@ -45,6 +45,13 @@ func TestValidate(t *testing.T) {
 		{name: "bad warehouse scheme", env: map[string]string{EnvWarehouse: "gs://b/p"}, errContains: []string{"MESH_WAREHOUSE must be"}},
 		{name: "bad commit retries", env: map[string]string{EnvCommitRetries: "many"}, errContains: []string{"MESH_COMMIT_RETRIES must be a whole number"}},
 		{name: "negative commit retries", env: map[string]string{EnvCommitRetries: "-2"}, errContains: []string{"MESH_COMMIT_RETRIES"}},
+		{name: "sqlite given a url", env: map[string]string{EnvCatalogURI: "postgres://cat:hunter2@h/db"}, errContains: []string{"MESH_CATALOG_URI must be a file path", "xxxxx"}},
+		{name: "postgres unparsable uri", env: map[string]string{EnvCatalog: "postgres", EnvCatalogURI: "postgres://cat:hunter2%zz@h/db"}, errContains: []string{"MESH_CATALOG_URI must be a postgres://", "xxxxx"}},
+		{name: "postgres key/value dsn", env: map[string]string{EnvCatalog: "postgres", EnvCatalogURI: "host=h user=cat password=hunter2"}, errContains: []string{"MESH_CATALOG_URI must be a postgres://", "password=xxxxx"}},
+		{name: "unparsable amqp", env: map[string]string{EnvAMQPURL: "amqp://guest:hunter2%zz@h/"}, errContains: []string{"MESH_AMQP_URL must be", "xxxxx"}},
+		{name: "s3 bad endpoint", env: map[string]string{EnvWarehouse: "s3://b/p", EnvS3Region: "r", EnvS3Endpoint: "127.0.0.1:9000"}, errContains: []string{"MESH_S3_ENDPOINT must be"}},
+		{name: "s3 every problem", env: map[string]string{EnvWarehouse: "s3://b/p", EnvS3Endpoint: "ftp://h", EnvS3SecretKey: "hunter2"},
+			errContains: []string{"MESH_S3_REGION is required", "MESH_S3_ENDPOINT must be", "must be set together"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,6 +81,42 @@ func TestRedaction(t *testing.T) {
 		assert.NotContains(t, s, secret)
 	}
 	assert.Contains(t, s, "amqp://svc:xxxxx@broker:5672/")
+}
+
+func TestRedactURL(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{name: "password", in: "amqp://guest:s3cret@host:5672/vh", want: "amqp://guest:xxxxx@host:5672/vh"},
+		{name: "no password", in: "amqp://host:5672/", want: "amqp://host:5672/"},
+		{name: "user only", in: "amqp://guest@host/", want: "amqp://guest@host/"},
+		{name: "unparsable", in: "amqp://u:p%zz@host/", want: "amqp://u:xxxxx@host/"},
+		{name: "unparsable, @ in password", in: "postgres://u:p@ss%zz@host/db", want: "postgres://u:xxxxx@host/db"},
+		{name: "password in query", in: "postgres://u@h:5432/db?sslmode=disable&password=s3cret", want: "postgres://u@h:5432/db?password=xxxxx&sslmode=disable"},
+		{name: "key/value dsn", in: "host=h user=u password=s3cret dbname=db", want: "host=h user=u password=xxxxx dbname=db"},
+		{name: "file path", in: "/tmp/mesh/catalog.db", want: "/tmp/mesh/catalog.db"},
+		{name: "s3 location", in: "s3://bucket/prefix", want: "s3://bucket/prefix"},
+		{name: "empty", in: "", want: ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := RedactURL(tt.in)
+			assert.Equal(t, tt.want, got)
+			assert.NotContains(t, got, "s3cret")
+		})
+	}
+}
+
+func TestSecretsAndRedactText(t *testing.T) {
+	cfg := FromLookup(lookupFrom(map[string]string{
+		EnvAMQPURL: "amqp://svc:topsecret@broker:5672/", EnvS3SecretKey: "s3cr3t", EnvCatalog: "postgres",
+		EnvCatalogURI: "postgres://cat:pg%zzpass@db:5432/iceberg",
+	}))
+	assert.ElementsMatch(t, []string{"topsecret", "pg%zzpass", "s3cr3t"}, cfg.Secrets())
+	msg := RedactText("dial amqp://svc:topsecret@broker: refused; key s3cr3t; dsn host=db password=other", cfg.Secrets()...)
+	for _, secret := range []string{"topsecret", "s3cr3t", "other"} {
+		assert.NotContains(t, msg, secret)
+	}
 }
 
 func TestParseDotEnv(t *testing.T) {

@@ -16,8 +16,22 @@
 // MESH_CATALOG_URI, or MESH_WAREHOUSE=s3://bucket/prefix with the MESH_S3_*
 // variables, moves the same code to PostgreSQL and S3/MinIO.
 //
+// # Rules
+//
+// The rules of the catalog, warehouse and S3 settings (CheckCatalog,
+// CheckWarehouse, CheckCommitRetries, CheckAMQPURL) and their defaults
+// (DefaultCatalogURI, DefaultWarehouse) live in this package once:
+// Config.Validate applies them to the environment, and lakehouse.Config
+// applies the same ones to a configuration built in code. Every message names
+// the environment variable to fix.
+//
 // # Secrets
 //
-// Config.String and Config.Redacted mask passwords and secret keys so that a
-// configuration can be logged or shown in an error without leaking them.
+// RedactURL is the platform's one redaction rule: it masks the password of a
+// URL's userinfo and secret query parameters, and masks text that does not
+// parse as a URL (a malformed URL, a key/value DSN) the same way. Every
+// message that quotes a configured value goes through it. Config.String and
+// Config.Redacted mask passwords and the S3 secret key so that a
+// configuration can be logged or shown (meshctl config); Config.Secrets and
+// RedactText mask the secret values in text that a library wrote.
 package config

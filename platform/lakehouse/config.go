@@ -3,34 +3,30 @@ package lakehouse
 import (
 	"fmt"
 	"log/slog"
-	"net/url"
-	"path/filepath"
 	"strings"
 
 	"github.com/meshterious/warehouse/platform/config"
 )
 
-// Catalog kinds accepted by Config.CatalogKind.
+// Catalog kinds accepted by Config.CatalogKind (package config's).
 const (
-	CatalogSQLite   = "sqlite"
-	CatalogPostgres = "postgres"
+	CatalogSQLite   = config.CatalogSQLite
+	CatalogPostgres = config.CatalogPostgres
 )
 
-// Defaults applied by Config.WithDefaults.
+// Defaults applied by Config.WithDefaults. The catalog, warehouse and data
+// directory defaults are package config's, so a program configured in code
+// and one configured by the environment agree.
 const (
 	DefaultCatalogKind   = CatalogSQLite
-	DefaultCatalogName   = "mesh"
-	DefaultDataDir       = ".mesh"
+	DefaultCatalogName   = config.DefaultCatalogName
+	DefaultDataDir       = config.DefaultDataDirName
 	DefaultCommitRetries = 20
 )
 
-// S3Config holds the object-store settings used when Warehouse is an s3:// URL.
-type S3Config struct {
-	Endpoint        string // e.g. http://127.0.0.1:9000; empty means AWS
-	Region          string // required for s3 warehouses
-	AccessKeyID     string
-	SecretAccessKey string
-}
+// S3Config holds the object-store settings used when Warehouse is an s3:// URL
+// (the same type as config.S3Settings).
+type S3Config = config.S3Settings
 
 // Config configures a Lakehouse.
 type Config struct {
@@ -67,10 +63,10 @@ func (c Config) WithDefaults() Config {
 		c.DataDir = DefaultDataDir
 	}
 	if c.CatalogURI == "" && c.CatalogKind == CatalogSQLite {
-		c.CatalogURI = filepath.Join(c.DataDir, "catalog.db")
+		c.CatalogURI = config.DefaultCatalogURI(c.DataDir)
 	}
 	if c.Warehouse == "" {
-		c.Warehouse = filepath.Join(c.DataDir, "warehouse")
+		c.Warehouse = config.DefaultWarehouse(c.DataDir)
 	}
 	if c.CommitRetries == 0 {
 		c.CommitRetries = DefaultCommitRetries
@@ -79,62 +75,24 @@ func (c Config) WithDefaults() Config {
 }
 
 // IsS3 reports whether the warehouse lives in an S3 bucket.
-func (c Config) IsS3() bool { return strings.HasPrefix(c.Warehouse, "s3://") }
+func (c Config) IsS3() bool { return config.IsS3Warehouse(c.Warehouse) }
 
-// Validate checks a Config (call WithDefaults first). Messages name the
-// environment variable that sets the offending field.
+// Validate checks a Config (call WithDefaults first) with package config's
+// rules for the catalog, the warehouse and S3 (config.CheckCatalog,
+// config.CheckWarehouse, config.CheckCommitRetries), so that a program
+// configured in code is held to the same rules as one configured by the
+// environment. Errors wrap ErrInvalidConfig and name the environment variable
+// that sets the offending field; values that may hold a password are
+// redacted.
 func (c Config) Validate() error {
-	bad := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s", ErrInvalidConfig, fmt.Sprintf(format, args...))
-	}
-	switch c.CatalogKind {
-	case CatalogSQLite:
-		if c.CatalogURI == "" {
-			return bad("%s (catalog uri) is required", config.EnvCatalogURI)
+	for _, err := range []error{
+		config.CheckCatalog(c.CatalogKind, c.CatalogURI, c.CatalogName),
+		config.CheckWarehouse(c.Warehouse, c.S3),
+		config.CheckCommitRetries(c.CommitRetries),
+	} {
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
-		if strings.Contains(c.CatalogURI, "://") {
-			return bad("%s must be a file path for the sqlite catalog, got %q", config.EnvCatalogURI, c.CatalogURI)
-		}
-	case CatalogPostgres:
-		if c.CatalogURI == "" {
-			return bad("%s is required when %s=postgres", config.EnvCatalogURI, config.EnvCatalog)
-		}
-		u, err := url.Parse(c.CatalogURI)
-		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
-			return bad("%s must be a postgres:// DSN when %s=postgres", config.EnvCatalogURI, config.EnvCatalog)
-		}
-	default:
-		return bad("%s must be %q or %q, got %q", config.EnvCatalog, CatalogSQLite, CatalogPostgres, c.CatalogKind)
-	}
-	if c.CatalogName == "" {
-		return bad("%s (catalog name) is required", config.EnvCatalogName)
-	}
-	if c.Warehouse == "" {
-		return bad("%s (warehouse) is required", config.EnvWarehouse)
-	}
-	if strings.Contains(c.Warehouse, "://") && !c.IsS3() && !strings.HasPrefix(c.Warehouse, "file://") {
-		return bad("%s must be a local directory or s3://bucket/prefix, got %q", config.EnvWarehouse, c.Warehouse)
-	}
-	if c.IsS3() {
-		u, err := url.Parse(c.Warehouse)
-		if err != nil || u.Host == "" {
-			return bad("%s must look like s3://bucket/prefix, got %q", config.EnvWarehouse, c.Warehouse)
-		}
-		if c.S3.Region == "" {
-			return bad("%s is required for an s3:// warehouse", config.EnvS3Region)
-		}
-		if c.S3.Endpoint != "" {
-			eu, err := url.Parse(c.S3.Endpoint)
-			if err != nil || (eu.Scheme != "http" && eu.Scheme != "https") || eu.Host == "" {
-				return bad("%s must be an http(s)://host:port URL, got %q", config.EnvS3Endpoint, c.S3.Endpoint)
-			}
-		}
-		if (c.S3.AccessKeyID == "") != (c.S3.SecretAccessKey == "") {
-			return bad("%s and %s must be set together", config.EnvS3AccessKeyID, config.EnvS3SecretKey)
-		}
-	}
-	if c.CommitRetries < 0 {
-		return bad("%s must be >= 0, got %d", config.EnvCommitRetries, c.CommitRetries)
 	}
 	return nil
 }

@@ -42,6 +42,8 @@ func TestConfigValidate(t *testing.T) {
 		{name: "s3 ok", cfg: lakehouse.Config{Warehouse: "s3://b/p", S3: lakehouse.S3Config{Region: "r", Endpoint: "http://127.0.0.1:9000"}}},
 		{name: "bad warehouse scheme", cfg: lakehouse.Config{Warehouse: "gs://b/p"}, errContains: "MESH_WAREHOUSE must be"},
 		{name: "negative retries", cfg: lakehouse.Config{CommitRetries: -1}, errContains: "MESH_COMMIT_RETRIES"},
+		{name: "sqlite given a url with a password", cfg: lakehouse.Config{CatalogURI: "postgres://u:hunter2@h/db"}, errContains: "postgres://u:xxxxx@h/db"},
+		{name: "postgres unparsable uri", cfg: lakehouse.Config{CatalogKind: "postgres", CatalogURI: "postgres://u:hunter2%zz@h/db"}, errContains: "postgres://u:xxxxx@h/db"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -49,6 +51,7 @@ func TestConfigValidate(t *testing.T) {
 			if tc.errContains != "" {
 				require.ErrorIs(t, err, lakehouse.ErrInvalidConfig)
 				assert.ErrorContains(t, err, tc.errContains)
+				assert.NotContains(t, err.Error(), "hunter2")
 				return
 			}
 			require.NoError(t, err)
