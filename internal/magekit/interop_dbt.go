@@ -69,6 +69,8 @@ type dbtCheck struct {
 	raw        []dbtRelation          // tables read by sources and built by no project
 	cutoffs    map[string]int64       // namespace -> first dbt snapshot of the run (ms)
 	tests      map[string][]int       // domain -> tests passed per phase
+	tables     int                    // tables compared
+	nodes      int                    // manifest nodes and sources compared
 }
 
 // dbtRelation is a table as <schema>.<name>.
@@ -148,6 +150,14 @@ func (c *dbtCheck) check() error {
 		}
 		diffs = append(diffs, d...)
 	}
+	tests := 0
+	for _, p := range c.projects {
+		if n := c.tests[p.domain]; len(n) > 0 {
+			tests += n[len(n)-1]
+		}
+	}
+	fmt.Fprintf(c.w, "dbt-core: %d domains, %d tables and %d manifest nodes and sources compared, %d tests passed per build, %d differences\n",
+		len(c.projects), c.tables, c.nodes, tests, len(diffs))
 	if len(diffs) == 0 {
 		return nil
 	}
@@ -592,6 +602,7 @@ func (c *dbtCheck) compare(p dbtProject) ([]string, error) {
 	}
 	diffs, compared := compareDbtManifests(p.domain, c.ours[p.domain], core)
 	manifestDiffs := len(diffs)
+	c.nodes += compared
 	var rels []dbtRelation
 	for _, id := range sortedKeysOf(core.Nodes) {
 		n := core.Nodes[id]
@@ -613,10 +624,11 @@ func (c *dbtCheck) compare(p dbtProject) ([]string, error) {
 		return nil, fmt.Errorf("%s: reading our columns: %w", p.domain, err)
 	}
 	use := map[dbtRelation][]dbtColumn{}
+	colDiffs := map[dbtRelation]int{}
 	for _, r := range rels {
 		d, common := compareDbtColumns(r, ourCols[r], coreCols[r])
 		diffs = append(diffs, d...)
-		use[r] = common
+		use[r], colDiffs[r] = common, len(d)
 	}
 	sql := dbtChecksumSQL(rels, use)
 	coreSums, err := dbtChecksums(c.dbtSQL, sql)
@@ -627,11 +639,12 @@ func (c *dbtCheck) compare(p dbtProject) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: our checksums: %w", p.domain, err)
 	}
+	c.tables += len(rels)
 	equal := 0
 	var rows []string
 	for _, r := range rels {
 		d := compareDbtChecksums(r, use[r], ourSums[r.String()], coreSums[r.String()])
-		if len(d) == 0 && len(use[r]) == len(coreCols[r]) && len(use[r]) == len(ourCols[r]) {
+		if len(d) == 0 && colDiffs[r] == 0 {
 			equal++
 		}
 		diffs = append(diffs, d...)
@@ -784,7 +797,7 @@ func (n dbtNode) config(key string) string {
 
 // dbtManifest is what the check compares of a manifest.json.
 type dbtManifest struct {
-	Metadata map[string]any    `json:"metadata"`
+	Metadata map[string]any     `json:"metadata"`
 	Nodes    map[string]dbtNode `json:"nodes"`
 	Sources  map[string]dbtNode `json:"sources"`
 }
@@ -810,11 +823,14 @@ func readDbtManifest(path string) (dbtManifest, error) {
 // materialization calls at run time.
 var dbtCompared = map[string][]string{
 	"*": {"name", "resource_type", "package_name", "path", "original_file_path", "fqn", "database", "schema",
-		"alias", "description", "tags[]", "meta", "depends_on.nodes[]", "refs[]", "sources[]", "columns",
-		"config.enabled", "config.materialized", "config.tags[]", "config.meta"},
-	"model":  {"checksum", "patch_path", "relation_name", "primary_key", "depends_on.macros[]", "config.unique_key", "config.schema", "config.alias", "config.incremental_strategy", "config.on_schema_change"},
-	"seed":   {"checksum", "patch_path", "relation_name", "config.schema", "config.column_types"},
-	"test":   {"test_metadata", "column_name", "attached_node", "file_key_name", "config.severity", "config.where", "config.schema", "config.alias", "depends_on.macros[]mesh"},
+		"alias", "description", "tags[]", "meta", "depends_on.nodes[]", "refs[]", "sources[]", "columns", "config.enabled"},
+	"model": {"checksum", "patch_path", "relation_name", "primary_key", "depends_on.macros[]", "config.materialized",
+		"config.tags[]", "config.meta", "config.unique_key", "config.schema", "config.alias", "config.incremental_strategy",
+		"config.on_schema_change"},
+	"seed": {"checksum", "patch_path", "relation_name", "config.materialized", "config.tags[]", "config.meta",
+		"config.schema", "config.column_types"},
+	"test": {"test_metadata", "column_name", "attached_node", "file_key_name", "config.materialized", "config.severity",
+		"config.where", "config.schema", "config.alias", "depends_on.macros[]mesh"},
 	"source": {"source_name", "identifier", "loader", "source_description", "relation_name"},
 }
 
