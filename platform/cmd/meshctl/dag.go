@@ -22,7 +22,6 @@ import (
 func init() {
 	commands = append(commands,
 		command{"dag", "list, run and inspect the declared DAGs locally: dag list|run|status", runDAG},
-		command{"freshness", "compare each table's last snapshot with its freshness SLA; exit 1 when one is stale", runFreshness},
 	)
 }
 
@@ -275,73 +274,4 @@ func dagStatus(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 	}
 	return render.Write(stdout, *format, []string{"run", "task", "state", "attempts", "started", "duration", "deadline", "reason"}, rows)
-}
-
-func runFreshness(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("meshctl freshness", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	domain := fs.String("domain", "", "only this domain's tables")
-	format := fs.String("format", "table", "output format: table, csv or json")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	all, domains, _, err := loadDAGs()
-	if err != nil {
-		return err
-	}
-	slas := dags.TableSLAs(domains, all)
-	_, lh, err := openLakehouse(ctx, stderr)
-	if err != nil {
-		return err
-	}
-	defer lh.Close()
-	infos, err := lh.Tables(ctx)
-	if err != nil {
-		return err
-	}
-	last := map[string]time.Time{}
-	for _, ti := range infos {
-		last[ti.Ident.String()] = ti.LastCommit
-	}
-	names := make([]string, 0, len(slas))
-	for t := range slas {
-		if ns, _, _ := strings.Cut(t, "."); *domain == "" || ns == *domain {
-			names = append(names, t)
-		}
-	}
-	if len(names) == 0 {
-		return fmt.Errorf("no table with a freshness SLA%s (domain.yaml tables[].freshness or a DAG's sla)", map[bool]string{true: " in domain " + *domain, false: ""}[*domain != ""])
-	}
-	sort.Strings(names)
-	now := time.Now()
-	stale := 0
-	rows := make([][]any, 0, len(names))
-	for _, t := range names {
-		sla := slas[t]
-		lc, ok := last[t]
-		status, age := "fresh", ""
-		switch {
-		case !ok:
-			status = "STALE: table missing"
-		case lc.IsZero():
-			status = "STALE: never written"
-		default:
-			a := now.Sub(lc)
-			age = fmtDuration(a.Round(time.Second))
-			if a > sla {
-				status = "STALE"
-			}
-		}
-		if status != "fresh" {
-			stale++
-		}
-		rows = append(rows, []any{t, fmtDuration(sla), timeCell(lc), age, status})
-	}
-	if err := render.Write(stdout, *format, []string{"table", "sla", "last_snapshot", "age", "status"}, rows); err != nil {
-		return err
-	}
-	if stale > 0 {
-		return fmt.Errorf("%d of %d tables are stale", stale, len(names))
-	}
-	return nil
 }
