@@ -12,9 +12,9 @@ import (
 
 // Vocabularies of the orders domain.
 var (
-	channels   = mustVocab("channel", "web", 0.46, "mobile", 0.30, "store", 0.12, "marketplace", 0.08, "b2b", 0.04)
-	priorities = mustVocab("priority", "standard", 0.78, "express", 0.18, "same_day", 0.04)
-	promos     = mustVocab("promo_code", "SPRING10", 0.3, "FREESHIP", 0.4, "VIP20", 0.1, "BUNDLE3", 0.2)
+	channels   = gen.MustVocabulary("channel", "web", 0.46, "mobile", 0.30, "store", 0.12, "marketplace", 0.08, "b2b", 0.04)
+	priorities = gen.MustVocabulary("priority", "standard", 0.78, "express", 0.18, "same_day", 0.04)
+	promos     = gen.MustVocabulary("promo_code", "SPRING10", 0.3, "FREESHIP", 0.4, "VIP20", 0.1, "BUNDLE3", 0.2)
 )
 
 // currency of each region's price list, and its rate to USD list prices.
@@ -23,14 +23,6 @@ var regionCurrency = map[string]struct {
 	rate float64
 }{
 	"us-east": {"USD", 1}, "us-west": {"USD", 1}, "eu-central": {"EUR", 0.92}, "ap-southeast": {"SGD", 1.34},
-}
-
-func mustVocab(name string, pairs ...any) gen.Vocabulary {
-	v, err := gen.NewVocabulary(name, pairs...)
-	if err != nil {
-		panic(err)
-	}
-	return v
 }
 
 var catalogue = masterdata.Products()

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -27,6 +26,7 @@ const (
 	EnvLogLevel      = "MESH_LOG_LEVEL"
 	EnvCommitRetries = "MESH_COMMIT_RETRIES" // retries of a conflicting Iceberg commit
 	EnvDotEnv        = "MESH_DOTENV"         // path of the .env file; "off" disables it
+	EnvRepoRoot      = "MESH_REPO_ROOT"      // the repository root (domains/, .env) when running outside it
 )
 
 // Catalog kinds.
@@ -274,12 +274,18 @@ func ParseDotEnv(path string, data []byte) (map[string]string, error) {
 	return out, nil
 }
 
-// RepoRoot finds the repository root: the nearest directory upwards from the
-// working directory that holds go.work.
+// RepoRoot finds the repository root, the directory holding domains/ and
+// .env: $MESH_REPO_ROOT when set (the tools run outside the repository, e.g.
+// in a container), else the nearest directory upwards from the working
+// directory that holds go.work. It is the platform's one repository-root
+// lookup (package dags uses it too).
 func RepoRoot() (string, error) {
+	if r := os.Getenv(EnvRepoRoot); r != "" {
+		return r, nil
+	}
 	dir, err := os.Getwd()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("finding the repository root: %w", err)
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
@@ -287,7 +293,7 @@ func RepoRoot() (string, error) {
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
-			return "", fmt.Errorf("no go.work found above the working directory")
+			return "", fmt.Errorf("no go.work above the working directory: set %s to the repository root (the directory holding domains/)", EnvRepoRoot)
 		}
 		dir = parent
 	}
@@ -298,14 +304,4 @@ func defaultDataDir() string {
 		return filepath.Join(root, DefaultDataDirName)
 	}
 	return DefaultDataDirName
-}
-
-// SortedKeys returns the keys of m in order; a small helper for printing.
-func SortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

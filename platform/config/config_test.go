@@ -143,3 +143,26 @@ func TestLoadEnvBeatsDotEnv(t *testing.T) {
 	assert.Equal(t, p, cfg.Source[EnvLogLevel])
 	assert.Equal(t, "env", cfg.Source[EnvCatalogName])
 }
+
+func TestRepoRoot(t *testing.T) {
+	t.Run("MESH_REPO_ROOT wins", func(t *testing.T) {
+		t.Setenv(EnvRepoRoot, "/opt/mesh/repo")
+		root, err := RepoRoot()
+		require.NoError(t, err)
+		assert.Equal(t, "/opt/mesh/repo", root)
+	})
+	t.Run("nearest go.work upwards", func(t *testing.T) {
+		t.Setenv(EnvRepoRoot, "")
+		root, err := RepoRoot()
+		require.NoError(t, err)
+		want, err := filepath.Abs(filepath.Join("..", ".."))
+		require.NoError(t, err)
+		assert.Equal(t, want, root)
+	})
+	t.Run("none", func(t *testing.T) {
+		t.Setenv(EnvRepoRoot, "")
+		t.Chdir(t.TempDir())
+		_, err := RepoRoot()
+		assert.ErrorContains(t, err, EnvRepoRoot)
+	})
+}

@@ -7,6 +7,10 @@
 // named by a constant in this package, so a deployment configures the platform
 // with environment variables alone.
 //
+// The repository root (RepoRoot: $MESH_REPO_ROOT, else the nearest directory
+// upwards holding go.work) locates `.env`, the default data directory and,
+// for package dags and meshctl, the domains' declarations.
+//
 // # Embedded default
 //
 // With no configuration at all the platform runs on the embedded default: an

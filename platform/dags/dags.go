@@ -15,6 +15,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/meshterious/warehouse/platform/config"
 	"github.com/meshterious/warehouse/platform/domainspec"
 )
 
@@ -24,7 +25,7 @@ const Dir = "dags"
 // EnvRoot names the directory holding domains/*/domain.yaml and their dags/
 // folders when the tools run outside the repository (e.g. in a container);
 // the default is the repository root (the directory with go.work).
-const EnvRoot = "MESH_REPO_ROOT"
+const EnvRoot = config.EnvRepoRoot
 
 // DAG types.
 const (
@@ -932,24 +933,6 @@ func TableSLAs(domains []*domainspec.Domain, all []*DAG) map[string]time.Duratio
 	return out
 }
 
-// Root returns the directory holding domains/: $MESH_REPO_ROOT, else the
-// nearest directory upwards with go.work.
-func Root() (string, error) {
-	if r := os.Getenv(EnvRoot); r != "" {
-		return r, nil
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.work above the working directory: set %s to the directory holding domains/", EnvRoot)
-		}
-		dir = parent
-	}
-}
+// Root returns the directory holding domains/: config.RepoRoot
+// ($MESH_REPO_ROOT, else the nearest directory upwards with go.work).
+func Root() (string, error) { return config.RepoRoot() }

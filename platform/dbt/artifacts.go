@@ -5,9 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -355,7 +357,7 @@ func WriteManifest(dir string, a Artifacts) error {
 		parents[m.UniqueID] = orEmptyList(m.DependsOn)
 	}
 
-	for _, name := range sortedKeys(p.Seeds) {
+	for _, name := range slices.Sorted(maps.Keys(p.Seeds)) {
 		s := p.Seeds[name]
 		rel := a.relation(s.UniqueID, s.Schema, s.alias())
 		colTypes := map[string]any{}
@@ -386,7 +388,7 @@ func WriteManifest(dir string, a Artifacts) error {
 		parents[s.UniqueID] = []string{}
 	}
 
-	for _, key := range sortedKeys(p.Sources) {
+	for _, key := range slices.Sorted(maps.Keys(p.Sources)) {
 		s := p.Sources[key]
 		rel := a.relation(s.UniqueID, s.Schema, s.Identifier)
 		fqn := append(fqnOf(s.Package, pathWithin(s.Path, p.modelPaths(s.Package))), s.Name, s.Table)
@@ -477,7 +479,7 @@ func WriteManifest(dir string, a Artifacts) error {
 
 	macros := map[string]any{}
 	for _, pk := range append(append([]string{}, p.Packages...), p.Name) {
-		for _, name := range sortedKeys(p.pkgMacros[pk]) {
+		for _, name := range slices.Sorted(maps.Keys(p.pkgMacros[pk])) {
 			m := p.pkgMacros[pk][name]
 			args := []any{}
 			for _, arg := range m.Arguments {
@@ -689,7 +691,7 @@ func WriteCatalog(dir string, a Artifacts) error {
 			"unique_id": id,
 		}
 	}
-	for _, id := range sortedKeys(a.Columns) {
+	for _, id := range slices.Sorted(maps.Keys(a.Columns)) {
 		cols := a.Columns[id]
 		switch {
 		case p.modelByID(id) != nil:

@@ -2,6 +2,8 @@ package dbt
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -147,14 +149,14 @@ func (p *Project) checkCalls() error {
 		}
 		return nil
 	}
-	for _, name := range sortedKeys(p.Models) {
+	for _, name := range slices.Sorted(maps.Keys(p.Models)) {
 		m := p.Models[name]
 		if err := check(m.tpl.path, m.tpl.calls, m.tpl.defined, m.Package, m); err != nil {
 			return err
 		}
 	}
 	for _, pk := range append(append([]string{}, p.Packages...), p.Name) {
-		for _, name := range sortedKeys(p.pkgMacros[pk]) {
+		for _, name := range slices.Sorted(maps.Keys(p.pkgMacros[pk])) {
 			m := p.pkgMacros[pk][name]
 			if checked[m] {
 				continue
@@ -190,21 +192,12 @@ func (p *Project) callableNames(pkg string) []string {
 	return out
 }
 
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
-}
-
 // discover renders every model once with execute=False, as dbt's parser
 // does, recording config(), ref() and source() calls; literal ref() and
 // source() calls found in the syntax tree (in any branch) are added, so a
 // ref inside {% if is_incremental() %} is a dependency too.
 func (p *Project) discover(all []*pkg, root *pkg) error {
-	for _, name := range sortedKeys(p.Models) {
+	for _, name := range slices.Sorted(maps.Keys(p.Models)) {
 		m := p.Models[name]
 		r := &renderer{p: p, pkg: m.Package, model: m}
 		if _, err := r.render(m.tpl); err != nil {
@@ -251,7 +244,7 @@ func (p *Project) discover(all []*pkg, root *pkg) error {
 		m.Refs, m.Sources = refs, sources
 	}
 	// Dependencies, now that disabled models are gone.
-	for _, name := range sortedKeys(p.Models) {
+	for _, name := range slices.Sorted(maps.Keys(p.Models)) {
 		m := p.Models[name]
 		var deps []string
 		for _, ref := range m.Refs {
@@ -467,8 +460,8 @@ func (p *Project) CompileTest(t *Test, cc CompileContext) (string, error) {
 // ---- nearest names --------------------------------------------------------------
 
 func (p *Project) nodeNames() []string {
-	names := sortedKeys(p.Models)
-	names = append(names, sortedKeys(p.Seeds)...)
+	names := slices.Sorted(maps.Keys(p.Models))
+	names = append(names, slices.Sorted(maps.Keys(p.Seeds))...)
 	return names
 }
 
@@ -480,7 +473,7 @@ func (p *Project) nearest(name string) string {
 }
 
 func (p *Project) nearestSource(key string) string {
-	if n := nearestNames(key, sortedKeys(p.Sources), 3); len(n) > 0 {
+	if n := nearestNames(key, slices.Sorted(maps.Keys(p.Sources)), 3); len(n) > 0 {
 		return " (known sources: " + quoteJoin(n) + ")"
 	}
 	return ""

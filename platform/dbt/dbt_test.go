@@ -4,7 +4,9 @@ import (
 	"database/sql"
 	"errors"
 	"io/fs"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -55,9 +57,9 @@ func TestLoad(t *testing.T) {
 	assert.Equal(t, "mesh", p.ProfileName)
 	assert.Equal(t, "1.0.0", p.Version)
 	assert.Equal(t, []string{"shared_utils"}, p.Packages)
-	assert.Equal(t, []string{"active_customers", "dim_customers", "fact_orders", "int_customer_regions", "stg_customers", "stg_orders", "util_calendar"}, sortedKeys(p.Models))
-	assert.Equal(t, []string{"orders.raw_customers", "orders.raw_orders"}, sortedKeys(p.Sources))
-	assert.Equal(t, []string{"cents_to_dollars", "safe_divide"}, sortedKeys(p.Macros))
+	assert.Equal(t, []string{"active_customers", "dim_customers", "fact_orders", "int_customer_regions", "stg_customers", "stg_orders", "util_calendar"}, slices.Sorted(maps.Keys(p.Models)))
+	assert.Equal(t, []string{"orders.raw_customers", "orders.raw_orders"}, slices.Sorted(maps.Keys(p.Sources)))
+	assert.Equal(t, []string{"cents_to_dollars", "safe_divide"}, slices.Sorted(maps.Keys(p.Macros)))
 	assert.Equal(t, "macro.shared_utils.safe_divide", p.Macros["safe_divide"].UniqueID)
 
 	fact := p.Models["fact_orders"]

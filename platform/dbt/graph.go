@@ -2,6 +2,8 @@ package dbt
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -21,7 +23,7 @@ func (p *Project) parents(m *Model) []*Model {
 // children maps each model name to the models that ref it.
 func (p *Project) children() map[string][]*Model {
 	out := map[string][]*Model{}
-	for _, name := range sortedKeys(p.Models) {
+	for _, name := range slices.Sorted(maps.Keys(p.Models)) {
 		m := p.Models[name]
 		for _, pm := range p.parents(m) {
 			out[pm.Name] = append(out[pm.Name], m)
@@ -65,7 +67,7 @@ func (p *Project) Select(selector string) ([]*Model, error) {
 		}
 	}
 	out := make([]*Model, 0, len(chosen))
-	for _, name := range sortedKeys(chosen) {
+	for _, name := range slices.Sorted(maps.Keys(chosen)) {
 		out = append(out, chosen[name])
 	}
 	return out, nil
@@ -73,7 +75,7 @@ func (p *Project) Select(selector string) ([]*Model, error) {
 
 func (p *Project) sortedModels() []*Model {
 	out := make([]*Model, 0, len(p.Models))
-	for _, name := range sortedKeys(p.Models) {
+	for _, name := range slices.Sorted(maps.Keys(p.Models)) {
 		out = append(out, p.Models[name])
 	}
 	return out
@@ -129,7 +131,7 @@ func (p *Project) selectMethod(core string) ([]*Model, error) {
 }
 
 func (p *Project) nearestModel(name string) string {
-	if n := nearestNames(name, sortedKeys(p.Models), 3); len(n) > 0 {
+	if n := nearestNames(name, slices.Sorted(maps.Keys(p.Models)), 3); len(n) > 0 {
 		return " (nearest: " + quoteJoin(n) + ")"
 	}
 	return ""

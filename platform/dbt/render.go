@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/nikolalohinski/gonja/v2"
@@ -475,7 +477,7 @@ func (r *renderer) context() *exec.Context {
 	pkgs := append(append([]string{}, r.p.Packages...), r.p.Name)
 	for _, pk := range pkgs {
 		ns := map[string]any{}
-		for _, n := range sortedKeys(r.p.pkgMacros[pk]) {
+		for _, n := range slices.Sorted(maps.Keys(r.p.pkgMacros[pk])) {
 			m := r.p.pkgMacros[pk][n]
 			mr, ok := byFile[m.file]
 			if !ok {

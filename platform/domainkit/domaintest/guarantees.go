@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os/exec"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -195,7 +197,7 @@ func RunIngestGuarantees(t *testing.T, d *domainkit.Domain, cmdPkg string, opts 
 			if p, err := d.DBTProject(nil); err == nil {
 				build := h.Run("transform", "build")
 				require.Contains(t, build, "ERROR=0 FAIL=0", string(b))
-				for _, name := range sortedKeys(p.Models) {
+				for _, name := range slices.Sorted(maps.Keys(p.Models)) {
 					m := p.Models[name]
 					if m.Config.Materialized == "view" || m.Config.Materialized == "ephemeral" {
 						continue

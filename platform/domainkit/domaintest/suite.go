@@ -2,7 +2,9 @@ package domaintest
 
 import (
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -204,7 +206,7 @@ func (in *Transformed) AssertNothingNew() {
 	assert.Contains(in.T, out, "no new rows, nothing committed")
 	after := in.Snapshots()
 	tables := 0
-	for _, tbl := range sortedKeys(before) {
+	for _, tbl := range slices.Sorted(maps.Keys(before)) {
 		if strings.HasPrefix(tbl, in.Domain.Name()+".") {
 			tables++
 			assert.Equal(in.T, before[tbl], after[tbl], "%s got a new snapshot on a run with no new events", tbl)
@@ -222,7 +224,7 @@ func (h *Harness) Count(table string) int64 {
 // AssertRows asserts the number of rows of each table (namespace.name).
 func (h *Harness) AssertRows(want map[string]int64) {
 	h.T.Helper()
-	for _, table := range sortedKeys(want) {
+	for _, table := range slices.Sorted(maps.Keys(want)) {
 		assert.Equal(h.T, want[table], h.Count(table), "rows of %s", table)
 	}
 }
@@ -232,7 +234,7 @@ func (h *Harness) AssertRows(want map[string]int64) {
 // names the check in the failure.
 func (h *Harness) AssertNone(checks map[string]string) {
 	h.T.Helper()
-	for _, name := range sortedKeys(checks) {
+	for _, name := range slices.Sorted(maps.Keys(checks)) {
 		assert.Zero(h.T, h.Int(checks[name]), "%s: %s", name, checks[name])
 	}
 }
