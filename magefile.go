@@ -130,6 +130,14 @@ func Check() error {
 		fmt.Printf("new generated files, not committed yet (CI=true fails on them):\n%s\n", s)
 	}
 	fmt.Println("generated files are up to date")
+	ds, err := domains()
+	if err != nil {
+		return err
+	}
+	if err := magekit.CheckImports(root(), ds); err != nil {
+		return err
+	}
+	fmt.Println("imports: domains import only the platform, the platform imports no domain")
 	return nil
 }
 
