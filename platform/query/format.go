@@ -254,7 +254,7 @@ func (f formatter) json(v any, t duckType) string {
 		}
 	}
 	str := func(s string) string {
-		b, _ := json.Marshal(s)
+		b, _ := jsonString(s)
 		return string(b)
 	}
 	switch x := v.(type) {

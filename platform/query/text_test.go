@@ -125,14 +125,15 @@ func TestQueryTextKeepsOrder(t *testing.T) {
 // floats and DECIMALs without an integer digit made valid JSON.
 func TestValueJSON(t *testing.T) {
 	res, err := newEngine(t, openLakehouse(t, "local")).QueryText(context.Background(), `SELECT
-		42 AS i, 0.5::DECIMAL(3,3) AS d, 'nan'::DOUBLE AS nan, true AS b, 'x' AS s,
+		42 AS i, 0.5::DECIMAL(3,3) AS d, 'nan'::DOUBLE AS nan, true AS b, '<a & b>' AS s,
 		[1.5::DOUBLE, 'inf'::DOUBLE, NULL] AS l, {'a': 'NaN', 'b': '-inf'::FLOAT} AS st`)
 	require.NoError(t, err)
 	var got []string
 	for _, v := range res.Rows[0] {
-		b, err := json.Marshal(v)
+		b, err := v.(query.Value).MarshalJSON()
 		require.NoError(t, err)
+		require.True(t, json.Valid(b), "%s", b)
 		got = append(got, string(b))
 	}
-	assert.Equal(t, []string{`42`, `0.500`, `"nan"`, `true`, `"x"`, `[1.5,"inf",null]`, `{"a":"NaN","b":"-inf"}`}, got)
+	assert.Equal(t, []string{`42`, `0.500`, `"nan"`, `true`, `"<a & b>"`, `[1.5,"inf",null]`, `{"a":"NaN","b":"-inf"}`}, got)
 }
