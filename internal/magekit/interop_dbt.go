@@ -67,6 +67,7 @@ type dbtCheck struct {
 	projects   []dbtProject
 	ours       map[string]dbtManifest // by domain
 	raw        []dbtRelation          // tables read by sources and built by no project
+	arrival    map[dbtRelation]bool   // raw tables with ingested_at, split between the builds
 	cutoffs    map[string]int64       // namespace -> first dbt snapshot of the run (ms)
 	tests      map[string][]int       // domain -> tests passed per phase
 	tables     int                    // tables compared
@@ -455,9 +456,27 @@ func (c *dbtCheck) exportRaw() error {
 	if _, err := c.run.SQL(strings.Join(stmts, ";\n")); err != nil {
 		return err
 	}
+	files := make([]string, len(c.raw))
+	for i, r := range c.raw {
+		files[i] = dbtQuote(c.rawFile(r))
+	}
+	rows, err := c.dbtSQL("SELECT DISTINCT file_name FROM parquet_schema([" + strings.Join(files, ", ") + "]) WHERE name = 'ingested_at'")
+	if err != nil {
+		return err
+	}
+	withArrival := map[string]bool{}
+	for _, row := range rows[1:] {
+		withArrival[row[0]] = true
+	}
+	c.arrival = map[dbtRelation]bool{}
 	names := make([]string, len(c.raw))
 	for i, r := range c.raw {
 		names[i] = r.String()
+		if withArrival[c.rawFile(r)] {
+			c.arrival[r] = true
+		} else {
+			names[i] += " (no ingested_at: whole in both builds)"
+		}
 	}
 	fmt.Fprintf(c.w, "  raw tables exported with meshctl: %s\n", strings.Join(names, ", "))
 	return nil
@@ -503,7 +522,7 @@ func (c *dbtCheck) findCutoffs() error {
 		invocations[ns][inv] = true
 	}
 	for _, r := range c.raw {
-		if _, ok := c.cutoffs[r.Schema]; !ok {
+		if _, ok := c.cutoffs[r.Schema]; !ok && c.arrival[r] {
 			return fmt.Errorf("namespace %s has no snapshot of a dbt build", r.Schema)
 		}
 	}
@@ -526,7 +545,7 @@ func (c *dbtCheck) loadRaw(phase string) error {
 			stmts = append(stmts, "CREATE SCHEMA IF NOT EXISTS "+dbtIdent(r.Schema))
 		}
 		where := ""
-		if phase == dbtPhases[0] {
+		if phase == dbtPhases[0] && c.arrival[r] {
 			where = fmt.Sprintf(" WHERE ingested_at < make_timestamptz(%d)", c.cutoffs[r.Schema]*1000)
 		}
 		stmts = append(stmts, fmt.Sprintf("CREATE OR REPLACE TABLE %s.%s AS SELECT * FROM read_parquet(%s)%s",
