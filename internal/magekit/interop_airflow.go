@@ -71,6 +71,11 @@ func interopAirflow(root string, w io.Writer) error {
 	ndags := 0
 	for _, s := range specs {
 		ndags += len(s.DAGs)
+		for _, g := range s.DAGs {
+			if _, err := os.Stat(filepath.Join(root, dags.AirflowPath(s.Domain, g.DagID))); err != nil {
+				return fmt.Errorf("DAG %s has no file of its own (run go run mage.go dags): %w", g.DagID, err)
+			}
+		}
 	}
 	fmt.Fprintf(w, "dags/: %d specs declaring %d DAGs, %d DAG files\n", len(specs), ndags, len(pyFiles))
 	if len(pyFiles) != ndags {
@@ -323,7 +328,11 @@ func (a *airflowHome) checkImportErrors() error {
 		return fmt.Errorf("airflow %s: %w", strings.Join(args, " "), err)
 	}
 	if len(errs) > 0 {
-		return fmt.Errorf("%d import errors; the first: %s: %s", len(errs), rel(a.root, errs[0].Filepath), lastLines(errs[0].Error, 3))
+		file := errs[0].Filepath
+		if !filepath.IsAbs(file) { // 3.x names it within the bundle, the DAG folder
+			file = filepath.Join(a.root, dags.AirflowDir, file)
+		}
+		return fmt.Errorf("%d import errors; the first: %s: %s", len(errs), rel(a.root, file), lastLines(errs[0].Error, 3))
 	}
 	return nil
 }
