@@ -10,7 +10,6 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -394,29 +393,6 @@ func runInfo(_ context.Context, a *App, args []string) error {
 		}
 	}
 	return nil
-}
-
-// EnvFaultKillAfterCommit makes an ingester SIGKILL itself after the Nth commit,
-// before acknowledging it: the worst moment to crash. Tests use it to prove
-// that such a crash neither loses nor duplicates events.
-const EnvFaultKillAfterCommit = "MESH_FAULT_KILL_AFTER_COMMIT"
-
-func faultKillAfterCommit() (func(int), error) {
-	v := os.Getenv(EnvFaultKillAfterCommit)
-	if v == "" {
-		return nil, nil
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 1 {
-		return nil, fmt.Errorf("%s=%q: want a commit number >= 1", EnvFaultKillAfterCommit, v)
-	}
-	return func(commits int) {
-		if commits >= n {
-			fmt.Fprintf(os.Stderr, "%s=%d: killing the ingester after commit %d, before its ack\n", EnvFaultKillAfterCommit, n, commits)
-			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
-			select {}
-		}
-	}, nil
 }
 
 // tuneGC trades memory for CPU in long-running ingesters: batches are large and

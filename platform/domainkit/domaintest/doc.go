@@ -17,8 +17,9 @@
 // the dbt project checks (CheckDBTProject) and, for a domain whose data
 // products other domains read, checks that the stand-ins of those products
 // (Suite.StandIns) have the real products' columns and types. The tests build
-// the domain's binary and drive it as a separate process, so that a kill -9 is
-// a real kill -9. Main stops the servers the harnesses started.
+// the domain's binary (Build, once per test process, with the fault-injection
+// build tag domainkit.FaultTag) and drive it as a separate process, so that a
+// kill -9 is a real kill -9. Main stops the servers the harnesses started.
 //
 // A domain's transformation test starts from Suite.Transform, which produces
 // a Burst, ingests it and runs `transform build`, and checks what every

@@ -46,7 +46,10 @@ var (
 	built   = map[string]string{}
 )
 
-// Build compiles the domain command once per test process and returns its path.
+// Build compiles the domain command once per test process and returns its
+// path. It builds with the fault-injection tag (domainkit.FaultTag), so the
+// guarantees can crash an ingester with domainkit.EnvFaultKillAfterCommit;
+// shipped binaries are built without it.
 func Build(t testing.TB, cmdPkg string) string {
 	t.Helper()
 	buildMu.Lock()
@@ -60,7 +63,7 @@ func Build(t testing.TB, cmdPkg string) string {
 	require.NoError(t, err)
 	bin := filepath.Join(dir, filepath.Base(abs))
 	start := time.Now()
-	out, err := exec.Command("go", "build", "-o", bin, abs).CombinedOutput()
+	out, err := exec.Command("go", "build", "-tags", domainkit.FaultTag, "-o", bin, abs).CombinedOutput()
 	require.NoError(t, err, "building %s: %s", cmdPkg, out)
 	t.Logf("built %s in %s", filepath.Base(abs), time.Since(start).Round(100*time.Millisecond))
 	built[abs] = bin

@@ -44,8 +44,16 @@ const (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	testenv.Cleanup()
+	for _, f := range cleanups {
+		f()
+	}
 	os.Exit(code)
 }
+
+// cleanups run after every test of the package (built binaries).
+var cleanups []func()
+
+func registerCleanup(f func()) { cleanups = append(cleanups, f) }
 
 func TestCrossDomainQuestions(t *testing.T) {
 	root, err := filepath.Abs(filepath.Join("..", "..", ".."))

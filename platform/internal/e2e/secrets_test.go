@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -18,8 +19,50 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/meshterious/warehouse/platform/config"
+	"github.com/meshterious/warehouse/platform/domainkit"
 	"github.com/meshterious/warehouse/platform/internal/testenv"
 )
+
+var (
+	shippedOnce sync.Once
+	shippedDir  string
+	shippedErr  error
+)
+
+// shippedBinaries builds meshctl and orders as they ship (no build tags), once
+// per test process, and returns their directory; TestMain removes it.
+func shippedBinaries(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs(filepath.Join("..", "..", ".."))
+	require.NoError(t, err)
+	if _, err := os.Stat(filepath.Join(root, "domains", "orders", "cmd", "orders")); err != nil {
+		t.Skip("the orders domain is not in this repository")
+	}
+	shippedOnce.Do(func() {
+		if shippedDir, shippedErr = os.MkdirTemp("", "mesh-e2e-bin-*"); shippedErr != nil {
+			return
+		}
+		registerCleanup(func() { os.RemoveAll(shippedDir) })
+		build := exec.Command("go", "build", "-o", shippedDir+string(os.PathSeparator), "./platform/cmd/meshctl", "./domains/orders/cmd/orders")
+		build.Dir = root
+		if out, err := build.CombinedOutput(); err != nil {
+			shippedErr = fmt.Errorf("building the binaries: %w\n%s", err, out)
+		}
+	})
+	require.NoError(t, shippedErr)
+	return shippedDir
+}
+
+// TestFaultHookNotShipped checks that a domain binary built as it ships has
+// no fault injection: the hook is behind the meshfault build tag, so the
+// binary does not even contain the name of its variable.
+func TestFaultHookNotShipped(t *testing.T) {
+	bin := shippedBinaries(t)
+	data, err := os.ReadFile(filepath.Join(bin, "orders"))
+	require.NoError(t, err)
+	assert.False(t, bytes.Contains(data, []byte(domainkit.EnvFaultKillAfterCommit)),
+		"bin/orders contains %s: the fault hook was compiled in without the %s build tag", domainkit.EnvFaultKillAfterCommit, domainkit.FaultTag)
+}
 
 // secret returns a distinctive secret text that appears nowhere else.
 func secret(t *testing.T, kind string) string {
@@ -50,16 +93,7 @@ func withPassword(t *testing.T, raw, pass string) string {
 // text appears in any command's stdout or stderr: not in `meshctl config`,
 // not in a log line, not in the error of a command that fails.
 func TestSecretsNeverPrinted(t *testing.T) {
-	root, err := filepath.Abs(filepath.Join("..", "..", ".."))
-	require.NoError(t, err)
-	if _, err := os.Stat(filepath.Join(root, "domains", "orders", "cmd", "orders")); err != nil {
-		t.Skip("the orders domain is not in this repository")
-	}
-	bin := t.TempDir()
-	build := exec.Command("go", "build", "-o", bin+string(os.PathSeparator), "./platform/cmd/meshctl", "./domains/orders/cmd/orders")
-	build.Dir = root
-	out, err := build.CombinedOutput()
-	require.NoError(t, err, "building the binaries: %s", out)
+	bin := shippedBinaries(t)
 
 	// Real services, reached with a password each: a RabbitMQ user of our
 	// own on a private vhost, the PostgreSQL catalog (loopback trusts the

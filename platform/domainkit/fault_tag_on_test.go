@@ -1,0 +1,5 @@
+//go:build meshfault
+
+package domainkit
+
+const faultCompiled = true
