@@ -60,6 +60,13 @@
 // changes is still replaced), and adds the new rows. The cost grows with the
 // size of the files holding replaced keys, not with the table.
 //
+// # Lookups
+//
+// ExistingValues tells which of a set of values (event ids) a string column
+// already holds, with one scan filtered on column IN values and, optionally,
+// on a pruning filter such as the events' event_date partitions: the
+// ingester's check of redelivered events it does not remember.
+//
 // # Statistics
 //
 // Tables lists every table with its current snapshot's summary. Rows is the
