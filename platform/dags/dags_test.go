@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/meshterious/warehouse/platform/domainspec"
+	"github.com/meshterious/warehouse/platform/internal/testenv"
 )
 
 const domainYAML = `name: sales
@@ -383,7 +384,7 @@ func runPython(t *testing.T, files ...string) []planned {
 	t.Helper()
 	py, err := exec.LookPath("python3")
 	if err != nil {
-		t.Skip("python3 is not installed")
+		testenv.Unavailable(t, "python3", err.Error()) // skips, but fails under CI=true
 	}
 	args := append([]string{filepath.Join("testdata", "check_airflow.py"), filepath.Join(repoRoot, AirflowDir, SharedModule+".py")}, files...)
 	cmd := exec.Command(py, args...)

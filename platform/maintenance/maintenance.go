@@ -2,7 +2,6 @@ package maintenance
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -21,9 +20,6 @@ const (
 	DefaultOrphanGrace    = 72 * time.Hour
 	DefaultCommitRetries  = 5
 )
-
-// ErrInvalidConfig is wrapped by configuration errors.
-var ErrInvalidConfig = errors.New("maintenance: invalid config")
 
 // CompactConfig configures Compact.
 type CompactConfig struct {
@@ -54,11 +50,11 @@ func (c CompactConfig) withDefaults() CompactConfig {
 func (c CompactConfig) Validate() error {
 	switch {
 	case c.TargetFileSize < 0:
-		return fmt.Errorf("%w: compact.target_file_size must be > 0", ErrInvalidConfig)
+		return fmt.Errorf("%w: compact.target_file_size must be >= 0 bytes (0: %d), got %d", ErrInvalidConfig, DefaultTargetFileSize, c.TargetFileSize)
 	case c.MinInputFiles < 0:
-		return fmt.Errorf("%w: compact.min_input_files must be >= 1", ErrInvalidConfig)
+		return fmt.Errorf("%w: compact.min_input_files must be >= 0 (0: %d), got %d", ErrInvalidConfig, DefaultMinInputFiles, c.MinInputFiles)
 	case c.CommitRetries < 0:
-		return fmt.Errorf("%w: compact.commit_retries must be >= 0", ErrInvalidConfig)
+		return fmt.Errorf("%w: compact.commit_retries must be >= 0 (0: %d), got %d", ErrInvalidConfig, DefaultCommitRetries, c.CommitRetries)
 	}
 	return nil
 }
@@ -137,11 +133,11 @@ type ExpireConfig struct {
 func (c ExpireConfig) Validate() error {
 	switch {
 	case c.OlderThan < 0:
-		return fmt.Errorf("%w: expire.older_than must be >= 0", ErrInvalidConfig)
+		return fmt.Errorf("%w: expire.older_than must be >= 0 (0: %s), got %s", ErrInvalidConfig, DefaultOlderThan, c.OlderThan)
 	case c.RetainLast < 0:
-		return fmt.Errorf("%w: expire.retain_last must be >= 1", ErrInvalidConfig)
+		return fmt.Errorf("%w: expire.retain_last must be >= 0 (0: %d), got %d", ErrInvalidConfig, DefaultRetainLast, c.RetainLast)
 	case c.CommitRetries < 0:
-		return fmt.Errorf("%w: expire.commit_retries must be >= 0", ErrInvalidConfig)
+		return fmt.Errorf("%w: expire.commit_retries must be >= 0 (0: %d), got %d", ErrInvalidConfig, DefaultCommitRetries, c.CommitRetries)
 	}
 	return nil
 }
@@ -209,7 +205,7 @@ type OrphanResult struct {
 // snapshot or metadata of the table references and that are older than cfg.Grace.
 func RemoveOrphans(ctx context.Context, lh *lakehouse.Lakehouse, id lakehouse.Ident, cfg OrphanConfig) (OrphanResult, error) {
 	if cfg.Grace < 0 {
-		return OrphanResult{}, fmt.Errorf("%w: orphans.grace must be >= 0", ErrInvalidConfig)
+		return OrphanResult{}, fmt.Errorf("%w: orphans.grace must be >= 0 (0: %s), got %s", ErrInvalidConfig, DefaultOrphanGrace, cfg.Grace)
 	}
 	if cfg.Grace == 0 {
 		cfg.Grace = DefaultOrphanGrace

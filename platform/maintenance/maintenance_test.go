@@ -145,3 +145,35 @@ func TestMaintenance(t *testing.T) {
 type arrowBatch = arrow.RecordBatch
 
 func lakehouseSchema() *iceberg.Schema { return lakehousetest.Schema() }
+
+// TestValidate checks that each message says what the check accepts: zero
+// (the default) and above.
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		name        string
+		err         error
+		errContains string
+	}{
+		{name: "compact defaults", err: maintenance.CompactConfig{}.Validate()},
+		{name: "negative target size", err: maintenance.CompactConfig{TargetFileSize: -1}.Validate(), errContains: "compact.target_file_size must be >= 0 bytes (0: 134217728), got -1"},
+		{name: "negative min input files", err: maintenance.CompactConfig{MinInputFiles: -1}.Validate(), errContains: "compact.min_input_files must be >= 0 (0: 2), got -1"},
+		{name: "negative compact retries", err: maintenance.CompactConfig{CommitRetries: -1}.Validate(), errContains: "compact.commit_retries must be >= 0 (0: 5), got -1"},
+		{name: "expire defaults", err: maintenance.ExpireConfig{}.Validate()},
+		{name: "negative older than", err: maintenance.ExpireConfig{OlderThan: -time.Hour}.Validate(), errContains: "expire.older_than must be >= 0 (0: 168h0m0s), got -1h0m0s"},
+		{name: "negative retain last", err: maintenance.ExpireConfig{RetainLast: -1}.Validate(), errContains: "expire.retain_last must be >= 0 (0: 10), got -1"},
+		{name: "negative expire retries", err: maintenance.ExpireConfig{CommitRetries: -1}.Validate(), errContains: "expire.commit_retries must be >= 0 (0: 5), got -1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.errContains == "" {
+				assert.NoError(t, tt.err)
+				return
+			}
+			require.ErrorIs(t, tt.err, maintenance.ErrInvalidConfig)
+			assert.ErrorContains(t, tt.err, tt.errContains)
+		})
+	}
+	_, err := maintenance.RemoveOrphans(context.Background(), nil, lakehouse.Ident{}, maintenance.OrphanConfig{Grace: -time.Minute})
+	require.ErrorIs(t, err, maintenance.ErrInvalidConfig)
+	assert.ErrorContains(t, err, "orphans.grace must be >= 0 (0: 72h0m0s), got -1m0s")
+}

@@ -42,14 +42,16 @@ type Harness struct {
 }
 
 var (
-	buildMu sync.Mutex
-	built   = map[string]string{}
+	buildMu  sync.Mutex
+	built    = map[string]string{}
+	buildDir string // holds every binary Build made; Cleanup removes it
 )
 
 // Build compiles the domain command once per test process and returns its
 // path. It builds with the fault-injection tag (domainkit.FaultTag), so the
 // guarantees can crash an ingester with domainkit.EnvFaultKillAfterCommit;
-// shipped binaries are built without it.
+// shipped binaries are built without it. The binaries (about 180 MB each)
+// live in one temporary directory that Cleanup, called by Main, removes.
 func Build(t testing.TB, cmdPkg string) string {
 	t.Helper()
 	buildMu.Lock()
@@ -59,7 +61,11 @@ func Build(t testing.TB, cmdPkg string) string {
 	if p, ok := built[abs]; ok {
 		return p
 	}
-	dir, err := os.MkdirTemp("", "mesh-bin-*")
+	if buildDir == "" {
+		buildDir, err = os.MkdirTemp("", "mesh-bin-*")
+		require.NoError(t, err)
+	}
+	dir, err := os.MkdirTemp(buildDir, filepath.Base(abs)+"-*")
 	require.NoError(t, err)
 	bin := filepath.Join(dir, filepath.Base(abs))
 	start := time.Now()
@@ -235,5 +241,14 @@ func (w *prefixWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// Cleanup stops servers the harness started (MinIO); call it from TestMain.
-func Cleanup() { testenv.Cleanup() }
+// Cleanup stops servers the harness started (MinIO) and removes the binaries
+// Build made; call it from TestMain after m.Run (Main does).
+func Cleanup() {
+	testenv.Cleanup()
+	buildMu.Lock()
+	defer buildMu.Unlock()
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+		buildDir, built = "", map[string]string{}
+	}
+}
