@@ -37,7 +37,9 @@ type Target struct {
 }
 
 // Met reports whether every part of the target is met.
-func (t Target) Met() bool { return t.SkillMet && t.CategoriesMet && t.Coverage80Met && t.Coverage95Met }
+func (t Target) Met() bool {
+	return t.SkillMet && t.CategoriesMet && t.Coverage80Met && t.Coverage95Met
+}
 
 // CheckTarget checks the accuracy target for model on a leaderboard: mean
 // RMSSE at least TargetSkill below the baseline, no category with a negative
