@@ -413,6 +413,12 @@ func Demo() error {
 		if err := run(root(), nil, bin(d.Name), "transform", "build"); err != nil {
 			return err
 		}
+		for _, args := range demoDerived[d.Name] {
+			step("%s: %s", d.Name, strings.Join(args, " "))
+			if err := run(root(), nil, bin(d.Name), args...); err != nil {
+				return err
+			}
+		}
 	}
 	step("tables in the lakehouse")
 	if err := run(root(), nil, bin("meshctl"), "tables"); err != nil {
@@ -441,6 +447,12 @@ func Demo() error {
 // demoDays is the history the demo makes: 13 weeks, enough for weekly
 // seasonality, a trend and several promotions to be learnt and backtested.
 const demoDays = 91
+
+// demoDerived are the steps, after its dbt build, of a domain that publishes
+// no events but derives its data products from other domains' (forecasting).
+var demoDerived = map[string][][]string{
+	"forecasting": {{"forecast", "demand"}, {"forecast", "stockout"}, {"backtest"}},
+}
 
 // demoEvents is how many events of ev the demo publishes per region at scale
 // 1: about 100 order lines per region and day, and for the other events
