@@ -9,11 +9,12 @@ and an order-independent checksum of every column, as JSON:
     python readers.py pyiceberg --out f.json --catalog-uri URI --warehouse W [--s3-...]
     python readers.py spark     --out f.json --catalog-uri DSN --warehouse W --jars a.jar,b.jar [--s3-...]
 
-The checksum is defined once, here (checksum_sql), and always evaluated by
+The checksum is defined once, here (checksum_select), and always evaluated by
 DuckDB: by the lakehouse's own query path for meshctl (the SQL goes through
 'meshctl sql'), and by the DuckDB of this environment over the Arrow table a
 reader returned for PyIceberg and Spark. Only the reader differs between the
-columns of the comparison.
+columns of the comparison. Before any table, self_test proves on a small table
+that the checksum sees the differences it must and ignores only representation.
 
 A table a reader cannot read is reported with its error and the others are
 still read: one unsupported feature must not hide the state of the rest.
