@@ -2,6 +2,7 @@ package dags
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"fmt"
 	"os"
@@ -615,7 +616,7 @@ func expand(el *errorList, n *yaml.Node, p string, e, defs decl, defsNode *yaml.
 	if retries < 0 {
 		el.add(valueLine(n, "retries"), p+".retries", "must be >= 0")
 	}
-	execDef := cmpOr(td.timeout, DefaultExecutionTimeout)
+	execDef := cmp.Or(td.timeout, DefaultExecutionTimeout)
 	execDef = parseDuration(el, defsNode, "execution_timeout", "defaults", defs.ExecutionTimeout, execDef)
 	execTimeout := parseDuration(el, n, "execution_timeout", p, e.ExecutionTimeout, execDef)
 	retryDelay := parseDuration(el, defsNode, "retry_delay", "defaults", defs.RetryDelay, DefaultRetryDelay)
@@ -626,7 +627,7 @@ func expand(el *errorList, n *yaml.Node, p string, e, defs decl, defsNode *yaml.
 	if execTimeout == 0 {
 		el.add(valueLine(n, "execution_timeout"), p+".execution_timeout", "must be > 0")
 	}
-	trigger := cmpOr(e.TriggerRule, defs.TriggerRule, td.trigger, TriggerAllSuccess)
+	trigger := cmp.Or(e.TriggerRule, defs.TriggerRule, td.trigger, TriggerAllSuccess)
 	if trigger != TriggerAllSuccess && trigger != TriggerAllDone {
 		el.add(valueLine(n, "trigger_rule"), p+".trigger_rule", "%q: want %s or %s", trigger, TriggerAllSuccess, TriggerAllDone)
 	}
@@ -642,7 +643,7 @@ func expand(el *errorList, n *yaml.Node, p string, e, defs decl, defsNode *yaml.
 		el.add(valueLine(n, "schedule"), p+".schedule", "%q is neither a five-field cron expression, a preset (%s) nor %s", e.Schedule, strings.Join(presets, ", "), ScheduleOnUpdate)
 	}
 
-	idT := cmpOr(e.ID, td.id)
+	idT := cmp.Or(e.ID, td.id)
 	tasks := td.tasks
 	var taskNodes []*yaml.Node
 	if len(e.Tasks) > 0 {
@@ -692,7 +693,7 @@ func expand(el *errorList, n *yaml.Node, p string, e, defs decl, defsNode *yaml.
 			Retries: retries, RetryDelay: retryDelay, ExecutionTimeout: execTimeout, DagrunTimeout: dagrun,
 			SLA: sla, TriggerRule: trigger,
 		}
-		g.Description = strings.TrimSpace(r("description", valueLine(n, "description"), cmpOr(e.Description, defaultDescription(e.Type))))
+		g.Description = strings.TrimSpace(r("description", valueLine(n, "description"), cmp.Or(e.Description, defaultDescription(e.Type))))
 		if !idRE.MatchString(g.ID) {
 			el.add(valueLine(n, "id"), p+".id", "%q: want letters, digits, _ . -", g.ID)
 		}
@@ -745,16 +746,6 @@ func expand(el *errorList, n *yaml.Node, p string, e, defs decl, defsNode *yaml.
 }
 
 func nameOK(s string) bool { return regexp.MustCompile(`^[a-z][a-z0-9_]*$`).MatchString(s) }
-
-func cmpOr[T comparable](vals ...T) T {
-	var zero T
-	for _, v := range vals {
-		if v != zero {
-			return v
-		}
-	}
-	return zero
-}
 
 func defaultDescription(typ string) string {
 	switch typ {
