@@ -75,7 +75,6 @@ type typeDefault struct {
 	timeout time.Duration
 }
 
-func intp(n int) *int { return &n }
 
 var typeDefaults = map[string]typeDefault{
 	TypeIngest: {
