@@ -75,7 +75,6 @@ type typeDefault struct {
 	timeout time.Duration
 }
 
-
 var typeDefaults = map[string]typeDefault{
 	TypeIngest: {
 		id:      "ingest_{{.Event}}_{{.Region}}",
