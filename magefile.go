@@ -34,8 +34,8 @@ type Bench mg.Namespace
 // Deps targets install what the tests need.
 type Deps mg.Namespace
 
-// Interop targets run the real tools (PyIceberg, Spark, dbt-core, Airflow) against our
-// tables, dbt projects and DAGs, each from a pinned environment: 'go run mage.go interop'.
+// Interop targets run the real tools (PyIceberg, Spark, dbt-core, Airflow, Jupyter) against our
+// tables, dbt projects, DAGs and notebooks, each from a pinned environment: 'go run mage.go interop'.
 type Interop mg.Namespace
 
 // Aliases: 'go run mage.go interop' runs every interop check.
@@ -524,6 +524,12 @@ func (Interop) Dbt() error {
 func (Interop) Airflow() error {
 	mg.Deps(Services)
 	return magekit.RunInterop(root(), os.Stdout, magekit.InteropCheckNamed("airflow"))
+}
+
+// Notebooks runs the demo into a data directory of its own and executes notebooks/forecasting/ top to bottom.
+func (Interop) Notebooks() error {
+	mg.Deps(Services)
+	return magekit.RunInterop(root(), os.Stdout, magekit.InteropCheckNamed("notebooks"))
 }
 
 // Lock regenerates a tool's pinned lock from its requirements.in: 'go run mage.go interop:lock dbt'.
