@@ -264,7 +264,32 @@ func NotebookFailure(path, output string) string {
 			}
 		}
 	}
-	return fmt.Sprintf("%s (%s) failed:\n%s", cell, firstLine(src), lastLines(strings.TrimSpace(after), 6))
+	return fmt.Sprintf("%s (%s) failed:\n%s", cell, firstLine(src), pythonError(after))
+}
+
+// exceptionLine starts the last line of a Python traceback: the exception
+// and its message.
+var exceptionLine = regexp.MustCompile(`^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning)\b`)
+
+// pythonError returns, from an IPython traceback, the line of the cell that
+// raised (marked ---->) and the exception with its message (at most 6
+// lines); the last lines when there is no exception line.
+func pythonError(traceback string) string {
+	lines := strings.Split(strings.TrimSpace(traceback), "\n")
+	for i := len(lines) - 1; i >= 0; i-- {
+		if !exceptionLine.MatchString(lines[i]) {
+			continue
+		}
+		out := lines[i:min(i+6, len(lines))]
+		for j := i - 1; j >= 0; j-- {
+			if strings.HasPrefix(strings.TrimSpace(lines[j]), "---->") {
+				out = append([]string{strings.TrimSpace(lines[j])}, out...)
+				break
+			}
+		}
+		return strings.Join(out, "\n")
+	}
+	return lastLines(strings.TrimSpace(traceback), 6)
 }
 
 func firstLine(s string) string {

@@ -3,6 +3,7 @@ package magekit
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -77,13 +78,17 @@ const nbconvertFailure = "[NbConvertApp] Converting notebook nb.ipynb to noteboo
 func TestNotebookFailure(t *testing.T) {
 	nb := writeNotebook(t, mdCell+","+cleanCell+","+checkCell)
 	got := NotebookFailure(nb, nbconvertFailure)
-	assert.Contains(t, got, "cell 3 of 3 (# check) failed:\n")
-	assert.Contains(t, got, "----> 2 assert x == 2")
-	assert.Contains(t, got, "\nAssertionError: x is 1, want 2")
-	assert.NotContains(t, got, "\x1b[")
+	assert.Equal(t, "cell 3 of 3 (# check) failed:\n----> 2 assert x == 2\nAssertionError: x is 1, want 2", got)
 
 	// A cell no longer in the notebook, and output without a cell error.
 	other := writeNotebook(t, mdCell)
 	assert.Contains(t, NotebookFailure(other, nbconvertFailure), "an unknown cell (# check) failed:")
 	assert.Contains(t, NotebookFailure(nb, "jupyter: No such kernel named python3\n"), "nbconvert failed:\njupyter: No such kernel")
+
+	// A long message keeps its first lines; no exception line: the last lines.
+	long := strings.Replace(nbconvertFailure, ": x is 1, want 2", ": rows differ\n  a\n  b\n  c\n  d\n  e\n  f\n  g", 1)
+	assert.Equal(t, "cell 3 of 3 (# check) failed:\n----> 2 assert x == 2\nAssertionError: rows differ\n  a\n  b\n  c\n  d\n  e",
+		NotebookFailure(nb, long))
+	assert.Equal(t, "cell 3 of 3 (# check) failed:\none\ntwo",
+		NotebookFailure(nb, cellErrorHeader+cellErrorRule+"# check\nassert x == 2, f'x is {x}, want 2'\n"+cellErrorRule+"one\ntwo\n"))
 }
