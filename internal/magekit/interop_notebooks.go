@@ -271,8 +271,12 @@ func NotebookFailure(path, output string) string {
 // and its message.
 var exceptionLine = regexp.MustCompile(`^[A-Za-z_][\w.]*(Error|Exception|Exit|Interrupt|Warning)\b`)
 
+// tracebackArrow marks the line that raised in an IPython traceback: its
+// dashes shorten as the line number widens (----> 2, ---> 14).
+var tracebackArrow = regexp.MustCompile(`^\s*-{2,}>\s*\d+`)
+
 // pythonError returns, from an IPython traceback, the line of the cell that
-// raised (marked ---->) and the exception with its message (at most 6
+// raised (marked with an arrow) and the exception with its message (at most 6
 // lines); the last lines when there is no exception line.
 func pythonError(traceback string) string {
 	lines := strings.Split(strings.TrimSpace(traceback), "\n")
@@ -282,7 +286,7 @@ func pythonError(traceback string) string {
 		}
 		out := lines[i:min(i+6, len(lines))]
 		for j := i - 1; j >= 0; j-- {
-			if strings.HasPrefix(strings.TrimSpace(lines[j]), "---->") {
+			if tracebackArrow.MatchString(lines[j]) {
 				out = append([]string{strings.TrimSpace(lines[j])}, out...)
 				break
 			}

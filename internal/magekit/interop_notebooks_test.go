@@ -85,6 +85,10 @@ func TestNotebookFailure(t *testing.T) {
 	assert.Contains(t, NotebookFailure(other, nbconvertFailure), "an unknown cell (# check) failed:")
 	assert.Contains(t, NotebookFailure(nb, "jupyter: No such kernel named python3\n"), "nbconvert failed:\njupyter: No such kernel")
 
+	// Line numbers of two digits shorten the arrow.
+	wide := strings.Replace(nbconvertFailure, "\x1b[32m----> \x1b[39m\x1b[32m2\x1b[39m", "\x1b[32m---> \x1b[39m\x1b[32m14\x1b[39m", 1)
+	assert.Equal(t, "cell 3 of 3 (# check) failed:\n---> 14 assert x == 2\nAssertionError: x is 1, want 2", NotebookFailure(nb, wide))
+
 	// A long message keeps its first lines; no exception line: the last lines.
 	long := strings.Replace(nbconvertFailure, ": x is 1, want 2", ": rows differ\n  a\n  b\n  c\n  d\n  e\n  f\n  g", 1)
 	assert.Equal(t, "cell 3 of 3 (# check) failed:\n----> 2 assert x == 2\nAssertionError: rows differ\n  a\n  b\n  c\n  d\n  e",
