@@ -57,14 +57,21 @@ func ReadReplay(path string, c *contract.Contract, newID func() string) ([]map[s
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		line, _ := r.FieldPos(0)
 		if err != nil {
-			bad = append(bad, fmt.Sprintf("%s:%d: %v", path, line, err))
+			// A malformed record (a bare or unterminated quote) comes without
+			// fields, so FieldPos would panic: the line is in the error.
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				bad = append(bad, fmt.Sprintf("%s:%d: %v", path, pe.Line, pe.Err))
+			} else {
+				bad = append(bad, fmt.Sprintf("%s: %v", path, err))
+			}
 			if len(bad) >= maxReplayErrors {
 				break
 			}
 			continue
 		}
+		line, _ := r.FieldPos(0)
 		ev, err := rowEvent(header, rec, types, c.Event, newID)
 		if err == nil {
 			_, err = c.Decode(MarshalOrdered(c, ev))
