@@ -58,23 +58,9 @@ func runDemand(ctx context.Context, app *domainkit.App, args []string) error {
 		return err
 	}
 	defer r.Close()
-	asOf, err := r.resolveAsOf(ctx, o.asOf)
-	if err != nil {
+	asOf, id, run, err := r.claimRun(ctx, o, TableDemand, "demand", "forecast demand as of")
+	if err != nil || run == "" {
 		return err
-	}
-	id, err := r.ensureTable(ctx, TableDemand)
-	if err != nil {
-		return err
-	}
-	existing, err := r.runs(ctx, id, "trained_through", asOf, "")
-	if err != nil {
-		return err
-	}
-	run, latest := nextRun("demand", asOf, existing, o.rerun)
-	if run == "" {
-		fmt.Fprintf(r.out, "forecast demand as of %s: %s already holds run %s; nothing committed (--rerun for a new version)\n",
-			asOf.Format(time.DateOnly), id, latest)
-		return nil
 	}
 	r.step("reading the demand history up to %s", asOf.Format(time.DateOnly))
 	h, err := r.loadHistory(ctx, asOf, o)

@@ -225,3 +225,26 @@ func (r *runner) commit(ctx context.Context, id lakehouse.Ident, b *batch, summa
 	defer rec.Release()
 	return r.lh.Append(ctx, id, []arrow.RecordBatch{rec}, summary)
 }
+
+// claimRun resolves --as-of and returns the table and the id of the run to
+// write for that day. run is "" (after saying so on the output) when the
+// table already holds a run trained through that day and --rerun was not
+// given: a run for a training date already forecast commits nothing.
+func (r *runner) claimRun(ctx context.Context, o options, table, kind, label string) (asOf time.Time, id lakehouse.Ident, run string, err error) {
+	if asOf, err = r.resolveAsOf(ctx, o.asOf); err != nil {
+		return asOf, id, "", err
+	}
+	if id, err = r.ensureTable(ctx, table); err != nil {
+		return asOf, id, "", err
+	}
+	existing, err := r.runs(ctx, id, "trained_through", asOf, "")
+	if err != nil {
+		return asOf, id, "", err
+	}
+	run, latest := nextRun(kind, asOf, existing, o.rerun)
+	if run == "" {
+		fmt.Fprintf(r.out, "%s %s: %s already holds run %s; nothing committed (--rerun for a new version)\n",
+			label, asOf.Format(time.DateOnly), id, latest)
+	}
+	return asOf, id, run, nil
+}
