@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -107,6 +108,9 @@ func Parse(path string, data []byte) (*Domain, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(&d); err != nil {
+		if errors.Is(err, io.EOF) { // yaml.v3 says only "EOF" for a file without a document
+			return nil, fmt.Errorf("%w: %s: the file is empty", ErrInvalid, path)
+		}
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
 	}
 	d.Dir = filepath.Dir(path)
