@@ -1,0 +1,262 @@
+// Column lineage from a model's compiled SQL, where the SQL says it simply.
+
+package catalog
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/meshterious/warehouse/platform/dbt"
+)
+
+// resolver renders ref, source and seed as the executor names their tables.
+type resolver struct{ p *dbt.Project }
+
+func (r resolver) Ref(m *dbt.Model) (string, error) { return modelIdent(r.p, m), nil }
+func (r resolver) Source(s *dbt.Source) (string, error) {
+	return sourceIdent(s), nil
+}
+func (r resolver) Seed(s *dbt.Seed) (string, error) {
+	ns := s.Schema
+	if ns == "" {
+		ns = r.p.Name
+	}
+	return ns + "." + s.Name, nil
+}
+
+// columnLineage compiles the model (a full build, not an increment) and
+// returns, per input table, the columns of the model that are plain
+// references to one of its columns.
+func (b *builder) columnLineage(id string, n dbtNode) map[string][]ColumnLineage {
+	if b.cfg.SkipColumnLineage {
+		return nil
+	}
+	sql, err := n.p.Compile(n.model, dbt.CompileContext{
+		Resolver: resolver{n.p}, This: id,
+		Target: dbt.Target{Name: "mesh", Schema: n.p.Name, Type: "duckdb"},
+	})
+	if err != nil {
+		b.log.Warn("catalog: compiling the model for its column lineage failed; it has table lineage only", "model", n.model.UniqueID, "err", err)
+		return nil
+	}
+	inputs := b.dbtInputs(n.p, n.model)
+	has := func(table, col string) bool {
+		t, ok := b.tables[table]
+		if !ok {
+			return false
+		}
+		_, ok = t.Column(col)
+		return ok
+	}
+	target := b.tables[id]
+	out := map[string][]ColumnLineage{}
+	for _, ref := range SimpleColumns(sql) {
+		if len(target.Columns) > 0 {
+			if _, ok := target.Column(ref.Out); !ok {
+				continue
+			}
+		}
+		var from string
+		if ref.Table != "" { // qualified by a relation of the FROM clause
+			if has(ref.Table, ref.Column) {
+				from = ref.Table
+			}
+		} else {
+			// An unqualified (or CTE-qualified) column: the one input
+			// having it.
+			var cands []string
+			for _, in := range inputs {
+				if has(in, ref.Column) {
+					cands = append(cands, in)
+				}
+			}
+			if len(cands) == 1 {
+				from = cands[0]
+			}
+		}
+		if from != "" {
+			out[from] = append(out[from], ColumnLineage{From: []string{ref.Column}, To: ref.Out})
+		}
+	}
+	return out
+}
+
+// ColumnRef is one simple item of a SELECT list: output column Out is
+// column Column of the relation Table (a ns.table of the FROM clause; "" when
+// unqualified or qualified by a CTE or subquery).
+type ColumnRef struct {
+	Table, Column, Out string
+}
+
+var (
+	identPart = `(?:"[^"]+"|[A-Za-z_][A-Za-z0-9_]*)`
+	// [q.]col [[as] alias]
+	plainItemRE = regexp.MustCompile(`(?is)^(?:(` + identPart + `)\s*\.\s*)?(` + identPart + `)(?:\s+(?:as\s+)?(` + identPart + `))?$`)
+	// CAST([q.]col AS type) [as] alias
+	castItemRE = regexp.MustCompile(`(?is)^cast\s*\(\s*(?:(` + identPart + `)\s*\.\s*)?(` + identPart + `)\s+as\s+[A-Za-z_][A-Za-z0-9_ ]*(?:\([0-9, ]*\))?\s*\)(?:\s+(?:as\s+)?(` + identPart + `))?$`)
+	// ns.table [as] alias in FROM and JOIN
+	relationRE = regexp.MustCompile(`(?is)^(` + identPart + `)\s*\.\s*(` + identPart + `)(?:\s+(?:as\s+)?(` + identPart + `))?`)
+	keywordRE  = regexp.MustCompile(`(?i)\b(select|from|where|group|qualify|order|limit|having|window|union|intersect|except|join|on|using)\b`)
+)
+
+// SimpleColumns returns the items of the outermost SELECT of sql that are
+// plain column references, possibly qualified, cast or aliased. A query
+// whose top level has several SELECTs (UNION) gives none.
+func SimpleColumns(sql string) []ColumnRef {
+	clean, depth := scanSQL(sql)
+	type kw struct {
+		word     string
+		pos, end int
+	}
+	var kws []kw
+	for _, m := range keywordRE.FindAllStringIndex(clean, -1) {
+		if depth[m[0]] == 0 {
+			kws = append(kws, kw{strings.ToLower(clean[m[0]:m[1]]), m[0], m[1]})
+		}
+	}
+	sel, from := -1, -1
+	for i, k := range kws {
+		switch k.word {
+		case "select":
+			if sel >= 0 {
+				return nil
+			}
+			sel = i
+		case "union", "intersect", "except":
+			return nil
+		case "from":
+			if sel >= 0 && from < 0 {
+				from = i
+			}
+		}
+	}
+	if sel < 0 || from < 0 {
+		return nil
+	}
+	// Relations of the FROM clause and its joins: alias -> ns.table.
+	aliases := map[string]string{}
+relations:
+	for i := from; i < len(kws); i++ {
+		switch kws[i].word {
+		case "on", "using":
+			continue
+		case "from", "join":
+		default:
+			break relations
+		}
+		end := len(clean)
+		if i+1 < len(kws) {
+			end = kws[i+1].pos
+		}
+		for _, part := range splitTop(clean[kws[i].end:end], depth[kws[i].end:end]) {
+			m := relationRE.FindStringSubmatch(strings.TrimSpace(part))
+			if m == nil {
+				continue
+			}
+			id := unquote(m[1]) + "." + unquote(m[2])
+			aliases[id] = id
+			aliases[unquote(m[2])] = id
+			if m[3] != "" && !keywordRE.MatchString(m[3]) {
+				aliases[unquote(m[3])] = id
+			}
+		}
+	}
+	list := clean[kws[sel].end:kws[from].pos]
+	ld := depth[kws[sel].end:kws[from].pos]
+	var out []ColumnRef
+	for _, item := range splitTop(list, ld) {
+		item = strings.TrimSpace(item)
+		if s, ok := cutPrefixFold(item, "distinct "); ok {
+			item = strings.TrimSpace(s)
+		}
+		m := plainItemRE.FindStringSubmatch(item)
+		if m == nil {
+			m = castItemRE.FindStringSubmatch(item)
+		}
+		if m == nil {
+			continue
+		}
+		ref := ColumnRef{Column: unquote(m[2]), Out: unquote(m[3])}
+		if ref.Out == "" {
+			ref.Out = ref.Column
+		}
+		if q := unquote(m[1]); q != "" {
+			ref.Table = aliases[q]
+		}
+		out = append(out, ref)
+	}
+	return out
+}
+
+// scanSQL blanks comments and returns, for each byte, its nesting depth:
+// parentheses, and string literals and quoted identifiers count one more.
+func scanSQL(s string) (string, []int) {
+	b := []byte(s)
+	depth := make([]int, len(b))
+	d := 0
+	for i := 0; i < len(b); i++ {
+		switch {
+		case b[i] == '-' && i+1 < len(b) && b[i+1] == '-':
+			for ; i < len(b) && b[i] != '\n'; i++ {
+				b[i], depth[i] = ' ', d
+			}
+			if i < len(b) {
+				depth[i] = d
+			}
+		case b[i] == '/' && i+1 < len(b) && b[i+1] == '*':
+			for ; i < len(b) && !(b[i] == '*' && i+1 < len(b) && b[i+1] == '/'); i++ {
+				b[i], depth[i] = ' ', d
+			}
+			if i+1 < len(b) {
+				b[i], b[i+1], depth[i], depth[i+1] = ' ', ' ', d, d
+				i++
+			}
+		case b[i] == '\'':
+			depth[i] = d + 1
+			for i++; i < len(b) && b[i] != '\''; i++ {
+				depth[i] = d + 1
+			}
+			if i < len(b) {
+				depth[i] = d + 1
+			}
+		case b[i] == '(':
+			d++
+			depth[i] = d
+		case b[i] == ')':
+			depth[i] = d
+			if d > 0 {
+				d--
+			}
+		default:
+			depth[i] = d
+		}
+	}
+	return string(b), depth
+}
+
+// splitTop splits s at the commas of depth 0.
+func splitTop(s string, depth []int) []string {
+	var out []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] == ',' && depth[i] == 0 {
+			out = append(out, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(out, s[start:])
+}
+
+func unquote(s string) string {
+	if len(s) >= 2 && s[0] == '"' && s[len(s)-1] == '"' {
+		return strings.ReplaceAll(s[1:len(s)-1], `""`, `"`)
+	}
+	return s
+}
+
+func cutPrefixFold(s, prefix string) (string, bool) {
+	if len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix) {
+		return s[len(prefix):], true
+	}
+	return s, false
+}

@@ -1,0 +1,300 @@
+// Lineage: edges from the broker topology, the ingest DAGs, dbt, the other
+// DAG steps, the producers' upstream queries and the declared consumers.
+
+package catalog
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/meshterious/warehouse/platform/broker"
+	"github.com/meshterious/warehouse/platform/dags"
+	"github.com/meshterious/warehouse/platform/dbt"
+)
+
+func (b *builder) addLineage() {
+	for _, name := range slices.Sorted(maps.Keys(b.domains)) {
+		d := b.domains[name]
+		ex := broker.ExchangeName(d.Name)
+		for _, ev := range d.Events {
+			raw := d.Name + "." + ev.RawTable
+			for _, r := range d.Regions {
+				bd := broker.Binding{Domain: d.Name, Event: ev.Name, Region: r}
+				ingest := b.ingestDAG(d.Name, ev.Name, r)
+				b.edge(Edge{From: TopicRef(ex), To: TopicRef(bd.Queue()), Via: ViaBinding})
+				b.edge(Edge{From: TopicRef(bd.Queue()), To: TopicRef(bd.DLQ()), Via: ViaDeadLetter, Pipeline: ingest})
+				var cols []ColumnLineage
+				for _, c := range b.tables[raw].Columns {
+					if slices.ContainsFunc(b.topic(bd.Queue()).SchemaFields, func(f Column) bool { return f.Name == c.Name }) {
+						cols = append(cols, ColumnLineage{From: []string{c.Name}, To: c.Name})
+					}
+				}
+				b.edge(Edge{From: TopicRef(bd.Queue()), To: TableRef(raw), Via: ViaIngest, Pipeline: ingest, Columns: cols})
+			}
+			// A producer that reacts to other data products reads them.
+			for _, t := range b.mentionedTables(ev.Upstream) {
+				b.edge(Edge{From: TableRef(t), To: TopicRef(ex), Via: ViaProducer})
+			}
+		}
+	}
+	for _, id := range slices.Sorted(maps.Keys(b.built)) {
+		n := b.built[id]
+		if n.model == nil {
+			continue
+		}
+		cols := b.columnLineage(id, n)
+		for _, in := range b.dbtInputs(n.p, n.model) {
+			b.table(domainOf(in), in)
+			b.edge(Edge{From: TableRef(in), To: TableRef(id), Via: ViaDBT, Pipeline: b.writer(id), Columns: cols[in]})
+		}
+	}
+	b.addDAGEdges()
+}
+
+func domainOf(id string) string { ns, _, _ := strings.Cut(id, "."); return ns }
+
+func (b *builder) edge(e Edge) { b.cat.Edges = append(b.cat.Edges, e) }
+
+func (b *builder) topic(name string) *Topic {
+	for _, t := range b.cat.Topics {
+		if t.Name == name {
+			return t
+		}
+	}
+	return &Topic{}
+}
+
+func (b *builder) exists(r Ref) bool {
+	switch r.Kind {
+	case KindTable:
+		_, ok := b.tables[r.Name]
+		return ok
+	case KindTopic:
+		return b.topic(r.Name).Name != ""
+	}
+	return slices.ContainsFunc(b.cat.Consumers, func(c *Consumer) bool { return c.Name == r.Name && c.Kind == r.Kind })
+}
+
+// ingestDAG is the DAG whose task ingests event from region: a DAG of type
+// ingest whose command names --event E --region R.
+func (b *builder) ingestDAG(domain, event, region string) string {
+	for _, g := range b.dags {
+		if g.Domain != domain || g.Type != dags.TypeIngest {
+			continue
+		}
+		for _, t := range g.Tasks {
+			if flagValue(t.Command, "--event") == event && flagValue(t.Command, "--region") == region {
+				return g.ID
+			}
+		}
+	}
+	return ""
+}
+
+func flagValue(words []string, flag string) string {
+	for i, w := range words {
+		if w == flag && i+1 < len(words) {
+			return words[i+1]
+		}
+		if v, ok := strings.CutPrefix(w, flag+"="); ok {
+			return v
+		}
+	}
+	return ""
+}
+
+// writer is the first (by id) DAG writing table, other than maintenance
+// and freshness; "" when none.
+func (b *builder) writer(table string) string {
+	var ids []string
+	for _, g := range b.dags {
+		if g.Type != dags.TypeMaintenance && g.Type != dags.TypeFreshness && slices.Contains(g.Writes, table) {
+			ids = append(ids, g.ID)
+		}
+	}
+	if len(ids) == 0 {
+		return ""
+	}
+	return slices.Min(ids)
+}
+
+var dottedRE = regexp.MustCompile(`\b([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*)\b`)
+
+// mentionedTables returns the catalog tables a SQL text names as ns.table.
+func (b *builder) mentionedTables(sql string) []string {
+	var out []string
+	for _, m := range dottedRE.FindAllStringSubmatch(sql, -1) {
+		id := m[1] + "." + m[2]
+		if _, ok := b.tables[id]; ok && !slices.Contains(out, id) {
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// dbtInputs are the tables a model reads: its refs, sources and seeds,
+// looking through ephemeral models.
+func (b *builder) dbtInputs(p *dbt.Project, m *dbt.Model) []string {
+	byUID := map[string]string{}
+	ephemeral := map[string]*dbt.Model{}
+	for _, x := range p.Models {
+		if x.Config.Materialized == "ephemeral" {
+			ephemeral[x.UniqueID] = x
+		} else {
+			byUID[x.UniqueID] = modelIdent(p, x)
+		}
+	}
+	for _, s := range p.Seeds {
+		ns := s.Schema
+		if ns == "" {
+			ns = p.Name
+		}
+		byUID[s.UniqueID] = ns + "." + s.Name
+	}
+	for _, s := range p.Sources {
+		byUID[s.UniqueID] = sourceIdent(s)
+	}
+	var out []string
+	var walk func(m *dbt.Model, seen map[string]bool)
+	walk = func(m *dbt.Model, seen map[string]bool) {
+		for _, dep := range m.DependsOn {
+			if seen[dep] {
+				continue
+			}
+			seen[dep] = true
+			if e, ok := ephemeral[dep]; ok {
+				walk(e, seen)
+			} else if id, ok := byUID[dep]; ok {
+				out = append(out, id)
+			}
+		}
+	}
+	walk(m, map[string]bool{m.UniqueID: true})
+	sort.Strings(out)
+	return slices.Compact(out)
+}
+
+// addDAGEdges adds the lineage of DAG steps that are not dbt (the
+// forecasts): each table such a DAG writes is made from the tables dbt
+// builds in the same DAG and from the DAG's reads that those do not
+// already read.
+func (b *builder) addDAGEdges() {
+	upstream := map[string][]string{} // dbt lineage so far
+	for _, e := range b.cat.Edges {
+		if e.Via == ViaDBT {
+			upstream[e.To.Name] = append(upstream[e.To.Name], e.From.Name)
+		}
+	}
+	var closure func(t string, seen map[string]bool)
+	closure = func(t string, seen map[string]bool) {
+		for _, u := range upstream[t] {
+			if !seen[u] {
+				seen[u] = true
+				closure(u, seen)
+			}
+		}
+	}
+	for _, g := range b.dags {
+		switch g.Type {
+		case dags.TypeIngest, dags.TypeMaintenance, dags.TypeFreshness:
+			continue
+		}
+		var made []string
+		covered := map[string]bool{}
+		for _, w := range g.Writes {
+			if _, ok := b.built[w]; ok {
+				made = append(made, w)
+				closure(w, covered)
+			}
+		}
+		for _, w := range g.Writes {
+			if _, ok := b.built[w]; ok {
+				continue
+			}
+			ins := slices.Clone(made)
+			for _, r := range g.Reads {
+				if !covered[r] && r != w {
+					ins = append(ins, r)
+				}
+			}
+			sort.Strings(ins)
+			for _, in := range slices.Compact(ins) {
+				b.table(domainOf(in), in)
+				b.edge(Edge{From: TableRef(in), To: TableRef(w), Via: ViaDAG, Pipeline: g.ID})
+			}
+		}
+	}
+}
+
+// addConsumers checks the declared consumers and links them to the tables
+// they read.
+func (b *builder) addConsumers(cs []Consumer) error {
+	var errs []string
+	for i, c := range cs {
+		field := fmt.Sprintf("%s: consumers[%d]", ConsumersFile, i)
+		if c.Name == "" {
+			errs = append(errs, field+".name is required")
+			continue
+		}
+		if c.Kind == "" {
+			c.Kind = KindDashboard
+		}
+		if c.Domain != "" {
+			if _, ok := b.domains[c.Domain]; !ok {
+				errs = append(errs, fmt.Sprintf("%s (%s).domain: no domain %q", field, c.Name, c.Domain))
+			}
+		}
+		for _, r := range c.Reads {
+			if _, ok := b.tables[r]; !ok {
+				errs = append(errs, fmt.Sprintf("%s (%s).reads: no table %q", field, c.Name, r))
+			}
+		}
+		cc := c
+		b.cat.Consumers = append(b.cat.Consumers, &cc)
+		for _, r := range c.Reads {
+			b.edge(Edge{From: TableRef(r), To: Ref{Kind: c.Kind, Name: c.Name}, Via: ViaDeclared})
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// propagatePII carries the PII level (and an explicit access level) of a
+// column down its column lineage to columns that declare none, so a PII
+// column copied into a new table stays classified (and masked).
+func (b *builder) propagatePII() {
+	for changed := true; changed; {
+		changed = false
+		for _, e := range b.cat.Edges {
+			if e.From.Kind != KindTable || e.To.Kind != KindTable {
+				continue
+			}
+			src, dst := b.tables[e.From.Name], b.tables[e.To.Name]
+			for _, cl := range e.Columns {
+				to, ok := dst.Column(cl.To)
+				if !ok {
+					continue
+				}
+				for _, f := range cl.From {
+					from, ok := src.Column(f)
+					if !ok {
+						continue
+					}
+					if from.PII != "" && to.PII == "" {
+						to.PII, changed = from.PII, true
+					}
+					if from.Access != "" && to.Access == "" {
+						to.Access, changed = from.Access, true
+					}
+				}
+			}
+		}
+	}
+}
