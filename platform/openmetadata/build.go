@@ -89,7 +89,10 @@ func Build(cat *catalog.Catalog, o Options) ([]Body, error) {
 		return nil, fmt.Errorf("openmetadata.Build: no catalog")
 	}
 	def := DefaultOptions()
-	for _, p := range []struct{ dst *string; def string }{
+	for _, p := range []struct {
+		dst *string
+		def string
+	}{
 		{&o.DatabaseService, def.DatabaseService}, {&o.Database, def.Database},
 		{&o.MessagingService, def.MessagingService}, {&o.PipelineService, def.PipelineService},
 		{&o.AirflowURL, def.AirflowURL}, {&o.DashboardService, def.DashboardService},
@@ -121,7 +124,9 @@ func (b *builder) add(t Type, fqn string, data map[string]any) {
 	b.bodies = append(b.bodies, Body{Type: t, FQN: fqn, Data: data})
 }
 
-func (b *builder) bad(format string, args ...any) { b.errs = append(b.errs, fmt.Sprintf(format, args...)) }
+func (b *builder) bad(format string, args ...any) {
+	b.errs = append(b.errs, fmt.Sprintf(format, args...))
+}
 
 // setText sets key to s when s is not empty (OpenMetadata treats an empty
 // description as a change).
@@ -251,9 +256,9 @@ func (b *builder) governance() {
 		if len(hidden) > 0 {
 			rules = append(rules, map[string]any{
 				"name": "restrict-personal-data", "effect": "deny",
-				"operations": []any{"ViewSampleData", "ViewQueries", "ViewDataProfile", "ViewTestCaseFailedRowsSample"},
-				"resources":  []any{"table"},
-				"condition":  "matchAnyTag(" + strings.Join(hidden, ", ") + ")",
+				"operations":  []any{"ViewSampleData", "ViewQueries", "ViewDataProfile", "ViewTestCaseFailedRowsSample"},
+				"resources":   []any{"table"},
+				"condition":   "matchAnyTag(" + strings.Join(hidden, ", ") + ")",
 				"description": "Personal data of access levels the role does not read stays masked.",
 			})
 		}

@@ -11,7 +11,9 @@ import (
 // writes a forecast), a dashboard reading the forecast, two glossary terms
 // related both ways, and a personal-data column.
 func fixtureCatalog() *catalog.Catalog {
-	col := func(name, typ string) catalog.Column { return catalog.Column{Name: name, Type: typ, Access: "internal"} }
+	col := func(name, typ string) catalog.Column {
+		return catalog.Column{Name: name, Type: typ, Access: "internal"}
+	}
 	customer := catalog.Column{Name: "customer_id", Type: "string", PII: "personal", Access: "confidential", Glossary: []string{"Order Line"}}
 	email := catalog.Column{Name: "email", Type: "varchar", PII: "sensitive", Access: "restricted"}
 	shopCols := []catalog.Column{col("order_id", "string"), customer, email, col("qty", "int64"), col("price", "decimal(10,2)"), col("event_date", "date")}
