@@ -54,8 +54,15 @@ type template struct {
 	macros map[string]bool
 }
 
-// parseTemplate parses src; a syntax error names path and line.
-func parseTemplate(path, src string) (*template, error) {
+// parseTemplate parses src; a syntax error names path and line. gonja's
+// parser panics on some malformed input ({% if x is %}): that is a syntax
+// error of the file too.
+func parseTemplate(path, src string) (tp *template, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			tp, err = nil, fmt.Errorf("%w: %s: jinja syntax error: the template cannot be parsed (%v)", ErrCompile, path, v)
+		}
+	}()
 	id := "/" + path
 	loader, err := loaders.NewMemoryLoader(map[string]string{id: src})
 	if err != nil {
@@ -73,7 +80,7 @@ func parseTemplate(path, src string) (*template, error) {
 		}
 		return nil, fmt.Errorf("%w: %s: jinja syntax error: %s", ErrCompile, path, msg)
 	}
-	tp := &template{path: path, src: src, t: t}
+	tp = &template{path: path, src: src, t: t}
 	tp.scan()
 	return tp, nil
 }

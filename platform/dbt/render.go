@@ -538,10 +538,17 @@ func (r *renderer) wrapMacro(m *Macro, fn exec.Macro, mr *exec.Renderer) dbtMacr
 	}
 }
 
-// render executes tp with the dbt context.
-func (r *renderer) render(tp *template) (string, error) {
+// render executes tp with the dbt context. gonja panics on some expressions
+// (an integer modulo by zero: {{ 1 % 0 }}); that is the template's error, not
+// a reason to stop the process.
+func (r *renderer) render(tp *template) (out string, err error) {
 	ctx := r.context()
-	out, err := tp.t.ExecuteToString(ctx)
+	defer func() {
+		if v := recover(); v != nil {
+			out, err = "", fmt.Errorf("%w: %s: the template cannot be rendered: %v", ErrCompile, tp.path, v)
+		}
+	}()
+	out, err = tp.t.ExecuteToString(ctx)
 	if err != nil {
 		return "", renderError(tp.path, err, r.own, r.failed, func(name string) string { return r.p.hiddenMacro(r.pkg, name) })
 	}

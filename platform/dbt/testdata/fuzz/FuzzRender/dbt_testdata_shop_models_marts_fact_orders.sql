@@ -1,0 +1,2 @@
+go test fuzz v1
+[]byte("{{ config(materialized='incremental', unique_key='order_id', on_schema_change='append_new_columns', tags=['finance']) }}\nselect\n    o.order_id,\n    o.customer_id,\n    o.status,\n    o.amount,\n    {{ shared_utils.safe_divide('o.amount', var('fx_rate', 1)) }} as amount_{{ var('currency') | lower }},\n    '{{ env_var('MESH_REGION', 'eu-central') }}' as region,\n    o.event_ts\nfrom {{ ref('stg_orders') }} o\n{% if is_incremental() %}\nwhere o.event_ts > (select max(event_ts) - interval {{ var('lookback_days') }} day from {{ this }})\n{% endif %}\n")

@@ -1,0 +1,2 @@
+go test fuzz v1
+[]byte("{{ config(materialized='table') }}\n\n-- The error-code catalogue, from the platform's master data (seed\n-- error_codes). Rebuilt whole, so a code removed from the master data leaves\n-- it; a rebuild of the same rows commits nothing.\nselect\n    error_code,\n    description,\n    severity_level,\n    CASE severity_level WHEN 'low' THEN 1 WHEN 'medium' THEN 2 WHEN 'high' THEN 3 ELSE 4 END as severity_rank,\n    CAST(frequency AS DOUBLE) as frequency\nfrom {{ ref('error_codes') }}\n")

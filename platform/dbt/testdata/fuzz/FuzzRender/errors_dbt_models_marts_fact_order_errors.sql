@@ -1,0 +1,2 @@
+go test fuzz v1
+[]byte("{{ config(materialized='incremental', unique_key='error_id') }}\n\n-- One row per detected error with its latest state (see mesh_core's\n-- latest_per_key: an update, e.g. resolved, replaces the row, a late older\n-- event never does).\n{{ mesh_core.latest_per_key(ref('stg_order_errors'), 'error_id', [\n    'error_id', 'order_id', 'error_code', 'severity_level', 'detected_ts', 'warehouse_id', 'region',\n    'channel', 'resolved', 'resolution_minutes']) }}\n")

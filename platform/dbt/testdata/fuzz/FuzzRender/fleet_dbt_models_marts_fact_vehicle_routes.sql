@@ -1,0 +1,2 @@
+go test fuzz v1
+[]byte("{{ config(materialized='incremental', unique_key='assignment_id') }}\n\n-- One row per assignment with its latest state (see mesh_core's\n-- latest_per_key: corrections replace the row, late older events never do),\n-- with its position as \"lat,lon\".\n{{ mesh_core.latest_per_key(ref('stg_vehicle_routes'), 'assignment_id', [\n    'assignment_id', 'vehicle_id', 'route_id', 'region', 'assigned_ts', 'lat', 'lon',\n    \"CAST(lat AS VARCHAR) || ',' || CAST(lon AS VARCHAR) as location\",\n    'planned_stops', 'distance_km', 'driver_shift']) }}\n")

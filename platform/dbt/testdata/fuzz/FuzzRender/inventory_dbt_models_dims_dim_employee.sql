@@ -1,0 +1,2 @@
+go test fuzz v1
+[]byte("{{ config(materialized='table') }}\n\n-- Warehouse staff, from the platform's master data (seed employees). Name,\n-- email and phone are fake placeholders, classified as personal data.\n-- Rebuilt whole; a rebuild of the same rows commits nothing.\nselect\n    employee_id,\n    role,\n    assigned_warehouse,\n    CAST(shift_hours AS BIGINT) as shift_hours,\n    name,\n    email,\n    phone\nfrom {{ ref('employees') }}\n")

@@ -1,0 +1,2 @@
+go test fuzz v1
+[]byte("{{ config(materialized='table') }}\n\n-- The product catalogue, from the platform's master data (seed products).\n-- Rebuilt whole, so a product removed from the master data leaves it; a\n-- rebuild of the same rows commits nothing.\nselect\n    product_id,\n    name,\n    category,\n    CAST(unit_cost AS DECIMAL(12, 2))  as unit_cost,\n    CAST(list_price AS DECIMAL(12, 2)) as list_price\nfrom {{ ref('products') }}\n")

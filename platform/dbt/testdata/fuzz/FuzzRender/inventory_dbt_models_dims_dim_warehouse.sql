@@ -1,0 +1,2 @@
+go test fuzz v1
+[]byte("{{ config(materialized='table') }}\n\n-- The fulfilment centres with their manager, from the platform's master data\n-- (seeds warehouses and warehouse_managers). Rebuilt whole; a rebuild of the\n-- same rows commits nothing.\nselect\n    w.warehouse_id,\n    w.name,\n    w.region,\n    m.manager,\n    CAST(w.capacity AS BIGINT)  as capacity,\n    CAST(w.lat AS DOUBLE)       as lat,\n    CAST(w.lon AS DOUBLE)       as lon\nfrom {{ ref('warehouses') }} w\nleft join {{ ref('warehouse_managers') }} m on m.warehouse_id = w.warehouse_id\n")

@@ -1,0 +1,2 @@
+go test fuzz v1
+[]byte("{{ config(materialized='incremental', unique_key='movement_id') }}\n\n-- One row per movement with its latest state (see mesh_core's\n-- latest_per_key: a corrected movement replaces the row, a late older event\n-- never does).\n{{ mesh_core.latest_per_key(ref('stg_inventory_movements'), 'movement_id', [\n    'movement_id', 'product_id', 'warehouse_id', 'region', 'delta_qty', 'source_type',\n    'reference_id', 'order_id', 'employee_id', 'movement_ts']) }}\n")

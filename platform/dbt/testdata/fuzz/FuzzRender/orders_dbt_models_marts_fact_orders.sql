@@ -1,0 +1,2 @@
+go test fuzz v1
+[]byte("{{ config(materialized='incremental', unique_key='order_id') }}\n\n-- One row per order line with its latest state (see mesh_core's\n-- latest_per_key: corrections replace the row, late older events never do),\n-- and its amount in cents.\n{{ mesh_core.latest_per_key(ref('stg_orders'), 'order_id', [\n    'order_id', 'product_id', 'warehouse_id', 'customer_id', 'region', 'channel', 'priority',\n    'promo_code', 'order_ts', 'qty', 'unit_price', 'currency',\n    mesh_core.cents('qty * unit_price') ~ ' as line_amount']) }}\n")

@@ -1,0 +1,2 @@
+go test fuzz v1
+[]byte("{{ config(materialized='incremental', unique_key='return_id') }}\n\n-- One row per return with its latest state (see mesh_core's latest_per_key:\n-- a corrected return replaces its row, a late older event never does).\n{{ mesh_core.latest_per_key(ref('stg_returns'), 'return_id', [\n    'return_id', 'order_id', 'product_id', 'warehouse_id', 'region', 'return_ts', 'reason_code',\n    'qty', 'refund_amount', 'condition', 'customer_note']) }}\n")
