@@ -27,6 +27,10 @@ const (
 	EnvCommitRetries = "MESH_COMMIT_RETRIES" // retries of a conflicting Iceberg commit
 	EnvDotEnv        = "MESH_DOTENV"         // path of the .env file; "off" disables it
 	EnvRepoRoot      = "MESH_REPO_ROOT"      // the repository root (domains/, .env) when running outside it
+	// OpenMetadata (meshctl metadata push): the server URL, and a bot's JWT
+	// token, a secret read from the environment only, never printed.
+	EnvOpenMetadataURL   = "MESH_OPENMETADATA_URL"
+	EnvOpenMetadataToken = "MESH_OPENMETADATA_TOKEN"
 )
 
 // Catalog kinds.
