@@ -34,6 +34,7 @@ var commands = []command{
 	{"sql", "run SQL over the lakehouse; tables are <domain>.<table>", runSQL},
 	{"tables", "list tables with row counts and last snapshot", runTables},
 	{"config", "show the configuration in effect and where each value came from", runConfig},
+	{"publish", "write the serving DuckDB file for BI tools (--check: is it behind the lakehouse?)", runPublish},
 }
 
 func main() {

@@ -1,0 +1,13 @@
+// Package serving publishes the lakehouse's data products into one DuckDB
+// database file, the serving path of BI tools: Superset reads it through
+// duckdb-engine, read only, with the same <namespace>.<table> names as
+// `meshctl sql`, so a dashboard's dataset SQL runs unchanged on both.
+//
+// Publish copies every table (by default all but the raw_ landing tables) at
+// its current snapshot into a new file next to the target and renames it over
+// the target: a reader never sees a half-written database, and one that has
+// the old file open keeps reading it until it reconnects (Superset opens a
+// connection per query). The file's mesh_serving.published table records, per
+// table, the snapshot copied, its commit time and when it was published, which
+// Check compares with the lakehouse: the serving copy's freshness.
+package serving
