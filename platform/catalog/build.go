@@ -57,9 +57,6 @@ type Config struct {
 	// Edges are extra lineage edges (e.g. from a dashboard tool), added as
 	// they are; their ends must be entities of the catalog.
 	Edges []Edge
-	// SkipColumnLineage skips compiling the dbt models for column lineage
-	// (masking needs the declarations only).
-	SkipColumnLineage bool
 	// Logger receives warnings; nil means slog.Default().
 	Logger *slog.Logger
 }
@@ -86,7 +83,9 @@ type builder struct {
 	glossary map[string]string // lower-case term -> term
 	pii      map[string]PIILevel
 	access   map[string]bool
-	errs     []error
+	// derived are the column derivations of the dbt models, for PII.
+	derived []derivation
+	errs    []error
 }
 
 // dbtNode is a model or seed and the project and domain it belongs to.
@@ -289,6 +288,7 @@ func (b *builder) addDBT(d *domainspec.Domain) error {
 		t.Glossary = b.terms(where+".meta."+MetaGlossary, m.Meta[MetaGlossary])
 		t.Columns = b.columns(where, m.Columns)
 		t.DBT.Tests = testsOf(p, m.UniqueID)
+		columnTests(p, m.UniqueID, t.Columns)
 		b.built[id] = dbtNode{domain: d.Name, p: p, model: m}
 	}
 	for _, name := range slices.Sorted(maps.Keys(p.Seeds)) {
@@ -318,6 +318,7 @@ func (b *builder) addDBT(d *domainspec.Domain) error {
 		}
 		t.Columns = cols
 		t.DBT.Tests = testsOf(p, s.UniqueID)
+		columnTests(p, s.UniqueID, t.Columns)
 		b.built[id] = dbtNode{domain: d.Name, p: p, seed: s}
 	}
 	// The domain's own sources document its raw tables.
@@ -398,13 +399,27 @@ func testsOf(p *dbt.Project, uid string) []string {
 	return slices.Compact(out)
 }
 
+// columnTests sets each column's tests: the kinds of the generic tests on it.
+func columnTests(p *dbt.Project, uid string, cols []Column) {
+	for i := range cols {
+		cols[i].Tests = nil
+		for _, t := range p.Tests {
+			if t.Model == uid && t.Column == cols[i].Name {
+				cols[i].Tests = append(cols[i].Tests, t.Kind)
+			}
+		}
+		sort.Strings(cols[i].Tests)
+		cols[i].Tests = slices.Compact(cols[i].Tests)
+	}
+}
+
 // columns turns documented dbt columns into catalog columns, checking their
 // meta: pii and access must be declared levels, glossary declared terms.
 func (b *builder) columns(where string, cols []dbt.Column) []Column {
 	out := make([]Column, 0, len(cols))
 	for _, c := range cols {
 		field := fmt.Sprintf("%s.columns[%s].meta", where, c.Name)
-		col := Column{Name: c.Name, Type: c.DataType, Description: strings.TrimSpace(c.Description), Tags: c.Tags, Tests: c.Tests}
+		col := Column{Name: c.Name, Type: c.DataType, Description: strings.TrimSpace(c.Description), Tags: c.Tags}
 		if v, ok := c.Meta[MetaPII]; ok {
 			s, _ := v.(string)
 			if _, known := b.pii[s]; !known {

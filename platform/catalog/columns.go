@@ -26,11 +26,10 @@ func (r resolver) Seed(s *dbt.Seed) (string, error) {
 
 // columnLineage compiles the model (a full build, not an increment) and
 // returns, per input table, the columns of the model that are plain
-// references to one of its columns.
+// references to one of its columns. It also records in b.derived, for
+// carrying PII down, every output column whose expression mentions a column
+// of an input (lower(email) as email), and stars.
 func (b *builder) columnLineage(id string, n dbtNode) map[string][]ColumnLineage {
-	if b.cfg.SkipColumnLineage {
-		return nil
-	}
 	sql, err := n.p.Compile(n.model, dbt.CompileContext{
 		Resolver: resolver{n.p}, This: id,
 		Target: dbt.Target{Name: "mesh", Schema: n.p.Name, Type: "duckdb"},
@@ -50,7 +49,31 @@ func (b *builder) columnLineage(id string, n dbtNode) map[string][]ColumnLineage
 	}
 	target := b.tables[id]
 	out := map[string][]ColumnLineage{}
-	for _, ref := range SimpleColumns(sql) {
+	for _, it := range selectItems(sql) {
+		if it.out == "*" {
+			for _, in := range inputs {
+				if b.tables[in] == nil {
+					continue
+				}
+				for _, c := range b.tables[in].Columns {
+					if _, ok := target.Column(c.Name); ok {
+						b.derived = append(b.derived, derivation{from: in, col: c.Name, to: id, out: c.Name})
+					}
+				}
+			}
+			continue
+		}
+		for _, in := range inputs {
+			for _, ident := range it.idents {
+				if it.out != "" && has(in, ident) {
+					b.derived = append(b.derived, derivation{from: in, col: ident, to: id, out: it.out})
+				}
+			}
+		}
+		ref := it.simple
+		if ref == nil {
+			continue
+		}
 		if len(target.Columns) > 0 {
 			if _, ok := target.Column(ref.Out); !ok {
 				continue
@@ -81,6 +104,10 @@ func (b *builder) columnLineage(id string, n dbtNode) map[string][]ColumnLineage
 	return out
 }
 
+// derivation says that column out of table to is computed from column col
+// of table from ("*": every column of from passes through by name).
+type derivation struct{ from, col, to, out string }
+
 // ColumnRef is one simple item of a SELECT list: output column Out is
 // column Column of the relation Table (a ns.table of the FROM clause; "" when
 // unqualified or qualified by a CTE or subquery).
@@ -103,6 +130,31 @@ var (
 // plain column references, possibly qualified, cast or aliased. A query
 // whose top level has several SELECTs (UNION) gives none.
 func SimpleColumns(sql string) []ColumnRef {
+	var out []ColumnRef
+	for _, it := range selectItems(sql) {
+		if it.simple != nil {
+			out = append(out, *it.simple)
+		}
+	}
+	return out
+}
+
+// selectItem is one item of the outermost SELECT list: its output name
+// ("" when it has none, "*" for a star), the identifiers its expression
+// mentions, and the column reference when the item is a simple one.
+type selectItem struct {
+	out    string
+	idents []string
+	simple *ColumnRef
+}
+
+var (
+	identRE = regexp.MustCompile(identPart)
+	aliasRE = regexp.MustCompile(`(?is)\s+as\s+(` + identPart + `)\s*$`)
+)
+
+// selectItems parses the outermost SELECT list of sql (see SimpleColumns).
+func selectItems(sql string) []selectItem {
 	clean, depth := scanSQL(sql)
 	type kw struct {
 		word     string
@@ -163,27 +215,36 @@ relations:
 	}
 	list := clean[kws[sel].end:kws[from].pos]
 	ld := depth[kws[sel].end:kws[from].pos]
-	var out []ColumnRef
+	var out []selectItem
 	for _, item := range splitTop(list, ld) {
 		item = strings.TrimSpace(item)
 		if s, ok := cutPrefixFold(item, "distinct "); ok {
 			item = strings.TrimSpace(s)
 		}
+		it := selectItem{}
+		if item == "*" || strings.HasSuffix(item, ".*") {
+			it.out = "*"
+		} else if m := aliasRE.FindStringSubmatch(item); m != nil {
+			it.out = unquote(m[1])
+		}
+		for _, id := range identRE.FindAllString(item, -1) {
+			it.idents = append(it.idents, unquote(id))
+		}
 		m := plainItemRE.FindStringSubmatch(item)
 		if m == nil {
 			m = castItemRE.FindStringSubmatch(item)
 		}
-		if m == nil {
-			continue
+		if m != nil {
+			ref := ColumnRef{Column: unquote(m[2]), Out: unquote(m[3])}
+			if ref.Out == "" {
+				ref.Out = ref.Column
+			}
+			if q := unquote(m[1]); q != "" {
+				ref.Table = aliases[q]
+			}
+			it.simple, it.out = &ref, ref.Out
 		}
-		ref := ColumnRef{Column: unquote(m[2]), Out: unquote(m[3])}
-		if ref.Out == "" {
-			ref.Out = ref.Column
-		}
-		if q := unquote(m[1]); q != "" {
-			ref.Table = aliases[q]
-		}
-		out = append(out, ref)
+		out = append(out, it)
 	}
 	return out
 }

@@ -266,34 +266,44 @@ func (b *builder) addConsumers(cs []Consumer) error {
 	return nil
 }
 
-// propagatePII carries the PII level (and an explicit access level) of a
-// column down its column lineage to columns that declare none, so a PII
-// column copied into a new table stays classified (and masked).
+// propagatePII carries the PII level of a column down to the columns made from it that declare none: along column
+// lineage, and to every output of a dbt model whose expression mentions it
+// (lower(email) as email) or that passes it through a star. So a PII column
+// copied or transformed into a new table stays classified, and masked; an
+// aggregate over it is classified too, which errs on the safe side.
 func (b *builder) propagatePII() {
+	type link struct{ from, col, to, out string }
+	var links []link
+	for _, e := range b.cat.Edges {
+		if e.From.Kind != KindTable || e.To.Kind != KindTable {
+			continue
+		}
+		for _, cl := range e.Columns {
+			for _, f := range cl.From {
+				links = append(links, link{e.From.Name, f, e.To.Name, cl.To})
+			}
+		}
+	}
+	for _, d := range b.derived {
+		links = append(links, link(d))
+	}
 	for changed := true; changed; {
 		changed = false
-		for _, e := range b.cat.Edges {
-			if e.From.Kind != KindTable || e.To.Kind != KindTable {
+		for _, l := range links {
+			src, dst := b.tables[l.from], b.tables[l.to]
+			if src == nil || dst == nil {
 				continue
 			}
-			src, dst := b.tables[e.From.Name], b.tables[e.To.Name]
-			for _, cl := range e.Columns {
-				to, ok := dst.Column(cl.To)
-				if !ok {
-					continue
-				}
-				for _, f := range cl.From {
-					from, ok := src.Column(f)
-					if !ok {
-						continue
-					}
-					if from.PII != "" && to.PII == "" {
-						to.PII, changed = from.PII, true
-					}
-					if from.Access != "" && to.Access == "" {
-						to.Access, changed = from.Access, true
-					}
-				}
+			from, ok := src.Column(l.col)
+			if !ok {
+				continue
+			}
+			to, ok := dst.Column(l.out)
+			if !ok {
+				continue
+			}
+			if from.PII != "" && to.PII == "" {
+				to.PII, changed = from.PII, true
 			}
 		}
 	}
