@@ -22,6 +22,19 @@
 // temporary Parquet file under Config.TempDir and loaded with CREATE TABLE AS
 // SELECT * FROM read_parquet(spool). The spool file is removed at once.
 //
+// # Masks
+//
+// Config.Masks names columns to hide (meshctl sql fills it from the catalog:
+// the PII columns the caller's role may not see). They are hidden where the
+// table is attached: the view or the copy selects MaskedText for a string
+// column and a NULL of the column's type for any other, under the column's
+// own name. So every query sees only the mask, whatever it does with the
+// column: an alias, an expression (upper(c) || '!' reads "****!"), an
+// aggregate, a filter on the hidden value (which matches nothing), a join.
+// Masks govern the tables this engine attaches; they do not stop a caller
+// who reads the warehouse's Parquet files directly (read_parquet on a path),
+// which needs access to the files themselves.
+//
 // # Why no Arrow build tag
 //
 // Feeding the Arrow stream to DuckDB directly needs the duckdb_arrow build tag

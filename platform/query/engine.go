@@ -16,6 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet"
 	"github.com/apache/arrow-go/v18/parquet/compress"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -33,7 +34,16 @@ type Config struct {
 	TempDir string
 	// Logger receives diagnostics; nil means slog.Default().
 	Logger *slog.Logger
+	// Masks names, per table, the columns the engine exposes masked: a
+	// string column reads as MaskedText, any other as NULL. The mask is
+	// applied where the table is attached, so an alias of the column or an
+	// expression over it sees only the mask. meshctl sql fills it from the
+	// catalog for the caller's role (package catalog, Catalog.Masks).
+	Masks map[lakehouse.Ident][]string
 }
+
+// MaskedText is what a masked string column reads as.
+const MaskedText = "****"
 
 // Validate checks the configuration.
 func (c Config) Validate() error {
@@ -262,7 +272,7 @@ func (e *Engine) attach(ctx context.Context, id lakehouse.Ident) error {
 	delete(e.tables, id)
 
 	if !e.lh.IsS3() {
-		ok, err := e.attachParquetView(ctx, tbl, name)
+		ok, err := e.attachParquetView(ctx, id, tbl, name)
 		if err != nil {
 			e.log.Debug("query: read_parquet view failed, streaming instead", "table", id.String(), "err", err)
 		}
@@ -271,7 +281,7 @@ func (e *Engine) attach(ctx context.Context, id lakehouse.Ident) error {
 			return nil
 		}
 	}
-	if err := e.attachStreamed(ctx, tbl, name); err != nil {
+	if err := e.attachStreamed(ctx, id, tbl, name); err != nil {
 		return err
 	}
 	e.tables[id] = tbl.MetadataLocation()
@@ -281,7 +291,7 @@ func (e *Engine) attach(ctx context.Context, id lakehouse.Ident) error {
 // attachParquetView exposes a local table whose scan has no delete files as a
 // view over read_parquet of the planned data files. It reports false when the
 // table needs the streamed path instead.
-func (e *Engine) attachParquetView(ctx context.Context, tbl *table.Table, name string) (bool, error) {
+func (e *Engine) attachParquetView(ctx context.Context, id lakehouse.Ident, tbl *table.Table, name string) (bool, error) {
 	if tbl.CurrentSnapshot() == nil {
 		return false, nil
 	}
@@ -306,15 +316,12 @@ func (e *Engine) attachParquetView(ctx context.Context, tbl *table.Table, name s
 		}
 		paths = append(paths, quoteString(p))
 	}
-	cols := make([]string, 0, tbl.Schema().NumFields())
-	for _, f := range tbl.Schema().Fields() {
-		cols = append(cols, quoteIdent(f.Name))
-	}
+	cols := e.selectList(id, tbl)
 	// Iceberg data files hold every column, partition sources included:
 	// hive_partitioning=false stops DuckDB from adding a second event_date
 	// column parsed from the event_date=... directory names.
 	stmt := fmt.Sprintf("CREATE VIEW %s AS SELECT %s FROM read_parquet([%s], hive_partitioning=false, union_by_name=true)",
-		name, strings.Join(cols, ", "), strings.Join(paths, ", "))
+		name, cols, strings.Join(paths, ", "))
 	if _, err := e.db.ExecContext(ctx, stmt); err != nil {
 		return false, err
 	}
@@ -324,7 +331,7 @@ func (e *Engine) attachParquetView(ctx context.Context, tbl *table.Table, name s
 // attachStreamed reads the table through iceberg-go (which applies delete
 // files and reads S3), spools the batches to a Parquet file and loads it into
 // a DuckDB table.
-func (e *Engine) attachStreamed(ctx context.Context, tbl *table.Table, name string) error {
+func (e *Engine) attachStreamed(ctx context.Context, id lakehouse.Ident, tbl *table.Table, name string) error {
 	sc, it, err := tbl.Scan().ToArrowRecords(ctx)
 	if err != nil {
 		return fmt.Errorf("scanning: %w", err)
@@ -357,11 +364,34 @@ func (e *Engine) attachStreamed(ctx context.Context, tbl *table.Table, name stri
 	if err := w.Close(); err != nil { // also closes f
 		return fmt.Errorf("closing spool file: %w", err)
 	}
-	stmt := fmt.Sprintf("CREATE TABLE %s AS SELECT * FROM read_parquet(%s)", name, quoteString(path))
+	stmt := fmt.Sprintf("CREATE TABLE %s AS SELECT %s FROM read_parquet(%s)", name, e.selectList(id, tbl), quoteString(path))
 	if _, err := e.db.ExecContext(ctx, stmt); err != nil {
 		return fmt.Errorf("loading spooled scan: %w", err)
 	}
 	return nil
+}
+
+// selectList is the projection that exposes the table: its columns by name,
+// masked ones replaced by MaskedText (strings) or a NULL of the column's
+// type (CASE WHEN false THEN col END keeps the type), under their own name.
+func (e *Engine) selectList(id lakehouse.Ident, tbl *table.Table) string {
+	masked := map[string]bool{}
+	for _, c := range e.cfg.Masks[id] {
+		masked[c] = true
+	}
+	cols := make([]string, 0, tbl.Schema().NumFields())
+	for _, f := range tbl.Schema().Fields() {
+		q := quoteIdent(f.Name)
+		switch {
+		case !masked[f.Name]:
+			cols = append(cols, q)
+		case f.Type.Equals(iceberg.PrimitiveTypes.String):
+			cols = append(cols, quoteString(MaskedText)+" AS "+q)
+		default:
+			cols = append(cols, "CASE WHEN false THEN "+q+" END AS "+q)
+		}
+	}
+	return strings.Join(cols, ", ")
 }
 
 // AttachMentioned attaches (or refreshes) the lakehouse tables that sqlText
