@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -27,6 +28,10 @@ const (
 	EnvCommitRetries = "MESH_COMMIT_RETRIES" // retries of a conflicting Iceberg commit
 	EnvDotEnv        = "MESH_DOTENV"         // path of the .env file; "off" disables it
 	EnvRepoRoot      = "MESH_REPO_ROOT"      // the repository root (domains/, .env) when running outside it
+	// EnvRole is the caller's role for data governance: meshctl sql masks the
+	// PII columns it may not see (roles: metadata/governance.yaml and each
+	// domain's owners.team; unset means the governance's default_role).
+	EnvRole = "MESH_ROLE"
 	// OpenMetadata (meshctl metadata push): the server URL, and a bot's JWT
 	// token, a secret read from the environment only, never printed.
 	EnvOpenMetadataURL   = "MESH_OPENMETADATA_URL"
@@ -60,6 +65,8 @@ type Config struct {
 	S3SecretAccessKey string
 	LogLevel          string
 	CommitRetries     int // 0: the lakehouse's default
+	// Role is the caller's governance role ("" for the default role).
+	Role string
 
 	// Source tells, for each environment variable, where its value came from:
 	// "env", the .env path, or "default".
@@ -139,6 +146,7 @@ func FromLookup(lookup func(key string) (value, source string, ok bool)) Config 
 	cfg.S3AccessKeyID = get(EnvS3AccessKeyID, "")
 	cfg.S3SecretAccessKey = get(EnvS3SecretKey, "")
 	cfg.LogLevel = get(EnvLogLevel, "info")
+	cfg.Role = get(EnvRole, "")
 	if v := get(EnvCommitRetries, ""); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -185,6 +193,9 @@ func (c Config) Validate() error {
 	case "debug", "info", "warn", "error":
 	default:
 		add(fmt.Errorf("%s must be debug, info, warn or error, got %q", EnvLogLevel, c.LogLevel))
+	}
+	if c.Role != "" && !roleRE.MatchString(c.Role) {
+		add(fmt.Errorf("%s %q must be a role name like pii-reader (lower case, digits, - and _)", EnvRole, c.Role))
 	}
 	return errors.Join(errs...)
 }
@@ -233,7 +244,7 @@ func (c Config) Pairs() [][2]string {
 		{EnvDataDir, c.DataDir}, {EnvAMQPURL, c.AMQPURL}, {EnvCatalog, c.Catalog},
 		{EnvCatalogURI, c.CatalogURI}, {EnvCatalogName, c.CatalogName}, {EnvWarehouse, c.Warehouse},
 		{EnvS3Endpoint, c.S3Endpoint}, {EnvS3Region, c.S3Region}, {EnvS3AccessKeyID, c.S3AccessKeyID},
-		{EnvS3SecretKey, c.S3SecretAccessKey}, {EnvLogLevel, c.LogLevel},
+		{EnvS3SecretKey, c.S3SecretAccessKey}, {EnvLogLevel, c.LogLevel}, {EnvRole, c.Role},
 	}
 }
 
@@ -302,6 +313,8 @@ func RepoRoot() (string, error) {
 		dir = parent
 	}
 }
+
+var roleRE = regexp.MustCompile(`^[a-z][a-z0-9_-]*$`)
 
 func defaultDataDir() string {
 	if root, err := RepoRoot(); err == nil {
