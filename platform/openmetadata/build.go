@@ -223,10 +223,11 @@ func levelNames(ls []catalog.AccessLevel) string {
 func policyName(role string) string { return role + "-policy" }
 
 // governance: a policy and a role per governance role (a domain's team is
-// one). A role that edits domains may edit every asset of those domains
-// (hasDomain: the asset and the caller's team share a domain) or that its
-// team owns; a role is denied the sample data, queries and profile of
-// tables holding columns of access levels it does not read.
+// one). A role that edits domains may edit the assets its team owns (every
+// asset of a domain is owned by the domain's team); a role is denied the
+// sample data, queries and profile of tables holding columns of access
+// levels it does not read. Roles and teams name no domains: they are pushed
+// before the domains, whose owners they are.
 func (b *builder) governance() {
 	gov := b.cat.Governance
 	acc := b.o.AccessClassification
@@ -239,7 +240,7 @@ func (b *builder) governance() {
 		if len(r.Edits) > 0 {
 			rules = append(rules, map[string]any{
 				"name": "edit-own-domain", "effect": "allow", "operations": []any{"EditAll", "ViewAll"}, "resources": []any{"All"},
-				"condition":   "isOwner() || hasDomain()",
+				"condition":   "isOwner()",
 				"description": "Edits the assets of its domains (" + strings.Join(r.Edits, ", ") + ").",
 			})
 		}
@@ -266,10 +267,6 @@ func (b *builder) governance() {
 		setText(p, "description", "Policy of role "+r.Name+". "+r.Description)
 		role := map[string]any{"name": r.Name, "policies": []any{policyName(r.Name)}}
 		setText(role, "description", r.Description)
-		if len(r.Edits) > 0 {
-			p["domains"] = anyStrings(r.Edits)
-			role["domains"] = anyStrings(r.Edits)
-		}
 		b.add(TypePolicy, FQN(policyName(r.Name)), p)
 		b.add(TypeRole, FQN(r.Name), role)
 	}
@@ -307,7 +304,7 @@ func (b *builder) domains() {
 	for _, d := range b.cat.Domains {
 		if d.Team != "" && !teams[d.Team] {
 			teams[d.Team] = true
-			t := map[string]any{"name": d.Team, "teamType": "Group", "domains": []any{d.Name},
+			t := map[string]any{"name": d.Team, "teamType": "Group",
 				"description": "Owns the " + d.Name + " domain of the mesh."}
 			setText(t, "email", d.Email)
 			if b.roles[d.Team] {

@@ -88,7 +88,7 @@ func TestBodies(t *testing.T) {
 	assert.Equal(t, "matchAnyTag('AccessLevel.confidential', 'AccessLevel.restricted')", rules[1].(map[string]any)["condition"])
 	shopRules := find(t, bodies, "policy", "shop-team-policy")["rules"].([]any)
 	require.Len(t, shopRules, 3)
-	assert.Equal(t, "isOwner() || hasDomain()", shopRules[1].(map[string]any)["condition"])
+	assert.Equal(t, "isOwner()", shopRules[1].(map[string]any)["condition"])
 
 	pipe := find(t, bodies, "pipeline", "mesh_airflow.transform_shop")
 	assert.Equal(t, "@hourly", pipe["scheduleInterval"])
