@@ -572,14 +572,16 @@ func (b *builder) tables() {
 			}
 			cols = append(cols, col)
 		}
+		desc := b.tableDescription(t)
 		if len(cols) == 0 {
-			b.bad("%s: no columns (OpenMetadata requires them)", where)
-			continue
+			// A table that only a Go step writes declares no columns: the
+			// lakehouse has them (push with the lakehouse read).
+			cols = []any{}
+			desc += "\n\nIts columns are not declared; they come from the lakehouse when the catalog reads it."
 		}
 		d := map[string]any{
 			"name": t.Name, "databaseSchema": FQN(b.o.DatabaseService, b.o.Database, t.Namespace),
-			"columns": cols, "tableType": "Iceberg",
-			"description": b.tableDescription(t),
+			"columns": cols, "tableType": "Iceberg", "description": desc,
 		}
 		b.setOwnership(d, t.Owner, t.Domain)
 		if dom, ok := products[t.ID()]; ok || t.DataProduct {
