@@ -265,7 +265,9 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 
 func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-func qualified(id lakehouse.Ident) string { return quoteIdent(id.Namespace) + "." + quoteIdent(id.Name) }
+func qualified(id lakehouse.Ident) string {
+	return quoteIdent(id.Namespace) + "." + quoteIdent(id.Name)
+}
 
 // Result is the answer of Query.
 type Result struct {
