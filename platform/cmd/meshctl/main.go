@@ -34,6 +34,7 @@ var commands = []command{
 	{"sql", "run SQL over the lakehouse; tables are <domain>.<table>", runSQL},
 	{"tables", "list tables with row counts and last snapshot", runTables},
 	{"config", "show the configuration in effect and where each value came from", runConfig},
+	{"catalog", "the local catalog: catalog list|show|search|lineage (owners, glossary, PII, freshness, lineage)", runCatalog},
 	{"publish", "write the serving DuckDB file for BI tools (--check: is it behind the lakehouse?)", runPublish},
 }
 
@@ -81,6 +82,7 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs.SetOutput(stderr)
 	format := fs.String("format", "table", "output format: table, csv, json (JSON lines), or spark (a sparkline per series: first column the series, last the value); values print as DuckDB's CLI prints them")
 	timing := fs.Bool("timing", false, "print the query time on stderr")
+	role := fs.String("role", "", "governance role: PII columns it may not see read as **** or NULL (default $MESH_ROLE, else the default role; meshctl catalog show says who sees what)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -100,7 +102,11 @@ func runSQL(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	defer lh.Close()
-	eng, err := query.NewEngine(ctx, lh, query.Config{Logger: rt.Logger})
+	masks, err := sqlMasks(ctx, rt, *role)
+	if err != nil {
+		return err
+	}
+	eng, err := query.NewEngine(ctx, lh, query.Config{Logger: rt.Logger, Masks: masks})
 	if err != nil {
 		return err
 	}
