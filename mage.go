@@ -27,6 +27,7 @@ type flagVar struct {
 // flagVars are the flags accepted after a target.
 var flagVars = map[string]flagVar{
 	"--scale": {env: "MESH_DEMO_SCALE", targets: []string{"demo"}},
+	"--time":  {env: "MESH_FUZZ_TIME", targets: []string{"fuzz"}},
 }
 
 func main() {

@@ -232,6 +232,22 @@ func Services() error {
 	return err
 }
 
+// Chromium finds (or, as root on Debian, installs) the headless browser of the meshctl serve browser test.
+func (Deps) Chromium() error {
+	p, err := magekit.EnsureChromium()
+	if err != nil && os.Getenv("CI") != "true" {
+		fmt.Printf("%v\n(the browser test skips outside CI)\n", err)
+		return nil
+	}
+	if err == nil {
+		fmt.Println("chromium:", p)
+	}
+	return err
+}
+
+// Web rebuilds meshctl serve's vendored browser libraries from platform/serve/web's npm lock; fails when the committed files differ.
+func Web() error { return magekit.BuildWebAssets(root()) }
+
 // MinIO builds the MinIO server (used by the S3 tests) into GOPATH/bin once.
 func (Deps) MinIO() error {
 	p, err := magekit.EnsureMinIO()
@@ -268,7 +284,7 @@ const testWorkers = 2
 
 // Test runs the tests of every module against the real services (CI=true: a missing service fails).
 func Test() error {
-	mg.Deps(Services)
+	mg.Deps(Services, Deps.Chromium)
 	ds, err := domains()
 	if err != nil {
 		return err
@@ -299,6 +315,11 @@ func Test() error {
 		failed = append(failed, ref.Dir+" (broker restart)")
 		fmt.Println(err)
 	}
+	step("fuzzing every fuzz target for %s", ciFuzzTime)
+	if err := fuzz(ciFuzzTime); err != nil {
+		failed = append(failed, "fuzz")
+		fmt.Println(err)
+	}
 	step("checking generated files")
 	if err := Check(); err != nil {
 		failed = append(failed, "check")
@@ -309,6 +330,28 @@ func Test() error {
 		return fmt.Errorf("failed: %s", strings.Join(failed, ", "))
 	}
 	return nil
+}
+
+// ciFuzzTime is how long Test fuzzes each target: enough to catch a
+// regression near the seed corpus, short enough for CI.
+const ciFuzzTime = 2 * time.Second
+
+// Fuzz runs every fuzz target of the tree (found by scanning for func Fuzz) for a while: 'fuzz --time 30s'.
+func Fuzz() error {
+	each, err := magekit.FuzzTime(20 * time.Second)
+	if err != nil {
+		return err
+	}
+	return fuzz(each)
+}
+
+func fuzz(each time.Duration) error {
+	targets, err := magekit.FuzzTargets(root())
+	if err != nil {
+		return err
+	}
+	_, err = magekit.RunFuzz(root(), targets, each, os.Stdout)
+	return err
 }
 
 // Test runs the tests of one domain module: 'go run mage.go domain:test orders'.

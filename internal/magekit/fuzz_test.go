@@ -1,0 +1,64 @@
+package magekit
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestFuzzTargetsScansTheTree(t *testing.T) {
+	root := t.TempDir()
+	write := func(p, src string) {
+		require.NoError(t, os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755))
+		require.NoError(t, os.WriteFile(filepath.Join(root, p), []byte(src), 0o644))
+	}
+	write("go.mod", "module x\n")
+	write("platform/go.mod", "module p\n")
+	write("platform/a/b/x_test.go", "package b\n\nfunc FuzzOne(f *testing.F) {}\nfunc FuzzTwo(ff *testing.F) {\n}\nfunc TestNot(t *testing.T) {}\n// func FuzzComment(f *testing.F)\n")
+	write("platform/a/x.go", "package a\n\nfunc FuzzNotATest(f *testing.F) {}\n")
+	write("platform/a/testdata/y_test.go", "package y\n\nfunc FuzzInTestdata(f *testing.F) {}\n")
+	write("tools/z_test.go", "package tools\n\nfunc FuzzRoot(f *testing.F) {}\n")
+	got, err := FuzzTargets(root)
+	require.NoError(t, err)
+	assert.Equal(t, []FuzzTarget{
+		{Module: "platform", Package: "./a/b", Name: "FuzzOne"},
+		{Module: "platform", Package: "./a/b", Name: "FuzzTwo"},
+		{Module: ".", Package: "./tools", Name: "FuzzRoot"},
+	}, got)
+}
+
+// TestFuzzTargetsOfTheRepository pins the targets the repository has, so a
+// scan that stops finding one fails here.
+func TestFuzzTargetsOfTheRepository(t *testing.T) {
+	got, err := FuzzTargets(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	var names []string
+	for _, tg := range got {
+		names = append(names, tg.String())
+	}
+	for _, want := range []string{
+		"platform/contract FuzzDecode", "platform/contract FuzzParseFlat", "platform/produce FuzzReadReplay",
+		"platform/domainspec FuzzParse", "platform/dags FuzzParse", "platform/dbt FuzzProperties", "platform/dbt FuzzRender",
+		"platform/lakehouse FuzzParseIdent", "platform/query FuzzQuoteIdent",
+	} {
+		assert.Contains(t, names, want)
+	}
+}
+
+func TestFuzzTime(t *testing.T) {
+	t.Setenv(EnvFuzzTime, "")
+	d, err := FuzzTime(5 * time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, 5*time.Second, d)
+	t.Setenv(EnvFuzzTime, "1m")
+	d, err = FuzzTime(5 * time.Second)
+	require.NoError(t, err)
+	assert.Equal(t, time.Minute, d)
+	t.Setenv(EnvFuzzTime, "soon")
+	_, err = FuzzTime(5 * time.Second)
+	assert.ErrorContains(t, err, `--time (MESH_FUZZ_TIME) = "soon"`)
+}
