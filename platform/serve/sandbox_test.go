@@ -3,6 +3,7 @@ package serve_test
 import (
 	"context"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/meshterious/warehouse/platform/internal/testenv"
 	"github.com/meshterious/warehouse/platform/lakehouse"
 	"github.com/meshterious/warehouse/platform/lakehouse/lakehousetest"
+	"github.com/meshterious/warehouse/platform/query"
 	"github.com/meshterious/warehouse/platform/serve"
 )
 
@@ -157,4 +159,21 @@ func TestSandboxReloadsNewCommits(t *testing.T) {
 	res, err := sb.Query(ctx, "SELECT CAST(sum(amount) AS BIGINT) FROM sales.events WHERE region = 'eu'")
 	require.NoError(t, err)
 	assert.Equal(t, "90", res.Rows[0][0].(interface{ String() string }).String())
+}
+
+// TestSandboxMasks: the loader's masks (meshctl serve --role) hold in every
+// answer, and the warehouse's files cannot be read around them.
+func TestSandboxMasks(t *testing.T) {
+	lh := fixture(t)
+	sb := newSandbox(t, lh, serve.Config{Loader: query.Config{Masks: map[lakehouse.Ident][]string{events: {"region"}}}})
+	ctx := context.Background()
+	res, err := sb.Query(ctx, "SELECT DISTINCT region, upper(region) FROM sales.events")
+	require.NoError(t, err)
+	require.Len(t, res.Rows, 1)
+	assert.Equal(t, query.MaskedText, res.Rows[0][0].(interface{ String() string }).String())
+	files := lakehousetest.PlannedFiles(t, lh, events, nil)
+	require.NotEmpty(t, files)
+	_, err = sb.Query(ctx, "SELECT DISTINCT region FROM read_parquet('"+strings.TrimPrefix(files[0], "file://")+"')")
+	require.Error(t, err)
+	assert.ErrorIs(t, err, serve.ErrRefused)
 }

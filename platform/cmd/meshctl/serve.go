@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/meshterious/warehouse/platform/config"
+	"github.com/meshterious/warehouse/platform/query"
 	"github.com/meshterious/warehouse/platform/serve"
 )
 
@@ -26,6 +27,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	maxRows := fs.Int("max-rows", serve.DefaultMaxRows, "rows a query returns at most")
 	timeout := fs.Duration("timeout", serve.DefaultQueryTimeout, "time a query may run before it is interrupted")
 	refresh := fs.Duration("refresh", serve.DefaultRefresh, "how often to look for new commits and reload the snapshot (negative: never)")
+	role := fs.String("role", "", "governance role whose PII masks apply to every page and query, as in meshctl sql (default $MESH_ROLE, else the default role)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -41,9 +43,14 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return fmt.Errorf("finding the repository root (domains/, metadata/; set %s): %w", config.EnvRepoRoot, err)
 	}
+	// The same masks as meshctl sql's, applied where the snapshot is loaded.
+	masks, err := sqlMasks(ctx, rt, *role)
+	if err != nil {
+		return err
+	}
 	srv, err := serve.New(lh, serve.Config{
 		Addr: *addr, Root: root, DataDir: rt.Config.DataDir, MaxRows: *maxRows, QueryTimeout: *timeout,
-		Refresh: *refresh, Logger: rt.Logger,
+		Refresh: *refresh, Logger: rt.Logger, Loader: query.Config{Masks: masks, Logger: rt.Logger},
 	})
 	if err != nil {
 		return err
