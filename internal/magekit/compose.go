@@ -16,12 +16,13 @@ const ComposePath = "docker-compose.yml"
 
 // Compose profiles besides one per domain.
 var (
-	// BrokerProfiles need RabbitMQ and MinIO (the core profile and those that run domain binaries).
-	BrokerProfiles = []string{"core", "airflow"}
+	// BrokerProfiles need RabbitMQ and MinIO (the core profile and those that run domain binaries;
+	// query, meshctl serve, reads MinIO).
+	BrokerProfiles = []string{"core", "airflow", "query"}
 	// PostgresProfiles need PostgreSQL (Iceberg catalog, Airflow and OpenMetadata databases).
-	PostgresProfiles = []string{"core", "airflow", "metadata"}
+	PostgresProfiles = []string{"core", "airflow", "metadata", "query"}
 	// ToolProfiles are the profiles whose own services are not generated.
-	ToolProfiles = []string{"core", "airflow", "metadata", "bi"}
+	ToolProfiles = []string{"core", "airflow", "metadata", "bi", "query"}
 )
 
 // ComposeProfile is the compose profile of a domain: compose_profile, else its name.
