@@ -3,6 +3,7 @@ package orders
 import (
 	"fmt"
 	"math"
+	"time"
 
 	"github.com/meshterious/warehouse/platform/domainkit"
 	"github.com/meshterious/warehouse/platform/gen"
@@ -41,10 +42,14 @@ func GenerateOrder(c *produce.Context) map[string]any {
 	wh := warehouses[r.IntN(len(warehouses))]
 	lat, lon := c.Region.Point(r)
 	channel := channels.Pick(r)
-	// Cheap items sell in larger quantities; B2B orders are bulk.
+	// Cheap items sell in larger quantities.
 	qty := 1 + r.Poisson(math.Max(0.2, 8/math.Sqrt(product.Price)))
+	customer := fmt.Sprintf("C-%06d", 1+r.Zipf(200000, 1.01))
 	if channel == "b2b" {
-		qty = 10 + r.IntN(190)
+		line := standingOrderLine(r, c.Region.Name, c.Time.Weekday())
+		product, customer = catalogue[line.product], line.customer
+		// A standing order varies little from week to week: within 15% of its quantity.
+		qty = max(1, int(math.Round(float64(line.qty)*(0.85+0.3*r.Float64()))))
 	}
 	cur := regionCurrency[c.Region.Name]
 	if cur.code == "" {
@@ -53,7 +58,7 @@ func GenerateOrder(c *produce.Context) map[string]any {
 	price := math.Round(product.Price*cur.rate*100) / 100
 	ev := map[string]any{
 		"order_id":     r.UUID().String(),
-		"customer_id":  fmt.Sprintf("C-%06d", 1+r.Zipf(200000, 1.01)),
+		"customer_id":  customer,
 		"product_id":   product.ID,
 		"warehouse_id": wh.ID,
 		"region":       c.Region.Name,
@@ -75,6 +80,53 @@ func GenerateOrder(c *produce.Context) map[string]any {
 		ev["promo_code"] = promos.Pick(r)
 	}
 	return ev
+}
+
+// B2B customers are shops that restock from the warehouse with standing
+// orders: each account orders the same few bestsellers in about the same
+// quantities on its weekday, every week. Bulk demand is then a weekly
+// pattern a forecaster can learn, as it is in a real distribution business,
+// rather than noise no method could predict.
+const (
+	b2bAccountsPerWeekday = 2
+	b2bLinesPerAccount    = 3
+	b2bProducts           = 60 // standing orders draw from the 60 bestsellers
+)
+
+type standingLine struct {
+	customer string
+	product  int // index into catalogue
+	qty      int
+}
+
+// standingOrders holds each region's standing order lines by weekday,
+// fixed by the region's name so that every run has the same accounts.
+var standingOrders = func() map[string][7][]standingLine {
+	out := map[string][7][]standingLine{}
+	for ri, region := range gen.RegionNames() {
+		r := gen.NewRand(gen.DefaultSeed("orders", "b2b/"+region), 0)
+		var days [7][]standingLine
+		for wd := range days {
+			for a := range b2bAccountsPerWeekday {
+				// 9xxxxx: above the retail customers' C-000001..C-200000.
+				customer := fmt.Sprintf("C-9%02d%d%02d", ri, wd, a)
+				for range b2bLinesPerAccount {
+					days[wd] = append(days[wd], standingLine{customer: customer, product: r.Zipf(b2bProducts, 1.07), qty: 6 + r.IntN(19)})
+				}
+			}
+		}
+		out[region] = days
+	}
+	return out
+}()
+
+// standingOrderLine picks one of the region's standing order lines of the weekday.
+func standingOrderLine(r *gen.Rand, region string, wd time.Weekday) standingLine {
+	lines := standingOrders[region][wd]
+	if len(lines) == 0 { // a region without accounts: its first region's
+		lines = standingOrders[gen.RegionNames()[0]][wd]
+	}
+	return lines[r.IntN(len(lines))]
 }
 
 // Domain returns the orders domain: its embedded declarations and the generator of each event.

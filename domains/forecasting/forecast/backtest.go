@@ -62,6 +62,9 @@ type BacktestRow struct {
 	// Actual is the observed demand; Forecast the point forecast; Lo80/Hi80
 	// and Lo95/Hi95 the prediction intervals.
 	Actual, Forecast, Lo80, Hi80, Lo95, Hi95 float64
+	// Credit80 and Credit95 are the randomized coverage of the actual by the
+	// 80% and 95% intervals (IntervalCredit under the forecast's Dist).
+	Credit80, Credit95 float64
 	// ScaleMSE and ScaleMAE are NaiveScale of the series' history before the
 	// origin: the denominators of RMSSE, MASE and the scaled pinball losses.
 	ScaleMSE, ScaleMAE float64
@@ -140,11 +143,14 @@ func Backtest(series []Series, cfg BacktestConfig) (*BacktestResult, error) {
 						series[i].ID, m.Name(), origin.Format(time.DateOnly), err)
 				}
 				for k := 0; k < h; k++ {
+					y := cuts[i].actual[k]
 					res.Rows = append(res.Rows, BacktestRow{
 						Model: m.Name(), Series: series[i].ID, Origin: origin,
 						Step: k + 1, Date: origin.AddDate(0, 0, k),
 						Actual: cuts[i].actual[k], Forecast: fc.Mean[k],
 						Lo80: fc.Lo80[k], Hi80: fc.Hi80[k], Lo95: fc.Lo95[k], Hi95: fc.Hi95[k],
+						Credit80: IntervalCredit(fc.Dist[k], y, 0.1, 0.9),
+						Credit95: IntervalCredit(fc.Dist[k], y, 0.025, 0.975),
 						ScaleMSE: cuts[i].mse, ScaleMAE: cuts[i].mae,
 					})
 				}

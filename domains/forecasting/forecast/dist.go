@@ -94,11 +94,20 @@ func (d countDist) survival(x float64) float64 { return math.Max(0, 1-d.cdf(x)) 
 
 // quantile returns the smallest integer k with P(X <= k) >= q.
 func (d countDist) quantile(q float64) float64 {
-	if d.mean <= 0 || q <= 0 {
+	if d.mean <= 0 {
 		return 0
 	}
-	hi := math.Max(1, math.Ceil(d.mean))
-	for d.cdf(hi) < q {
+	return countQuantile(d.cdf, d.mean, q)
+}
+
+// countQuantile returns the smallest integer k >= 0 with cdf(k) >= q, for a
+// distribution on the counts of the given mean, by doubling then bisection.
+func countQuantile(cdf func(float64) float64, mean, q float64) float64 {
+	if q <= 0 {
+		return 0
+	}
+	hi := math.Max(1, math.Ceil(mean))
+	for cdf(hi) < q {
 		hi *= 2
 		if hi > 1e15 {
 			return math.Inf(1)
@@ -107,11 +116,49 @@ func (d countDist) quantile(q float64) float64 {
 	lo := -1.0 // cdf(lo) < q
 	for hi-lo > 1 {
 		mid := math.Floor((lo + hi) / 2)
-		if d.cdf(mid) >= q {
+		if cdf(mid) >= q {
 			hi = mid
 		} else {
 			lo = mid
 		}
 	}
 	return hi
+}
+
+// hurdleDist is TSB's demand B·Z: zero with probability 1-p, else a size Z
+// >= 1 with Z-1 a count distribution (the size's mean minus one, its
+// variance). Its zeros are exactly the days without demand, where a count
+// distribution fitted to D's mean and variance alone puts too few.
+type hurdleDist struct {
+	p    float64
+	size countDist // of Z-1
+}
+
+func newHurdleDist(p, sizeMean, sizeVar float64) hurdleDist {
+	p = math.Min(1, math.Max(0, p))
+	return hurdleDist{p: p, size: newCountDist(math.Max(sizeMean-1, 0), sizeVar)}
+}
+
+func (d hurdleDist) mean() float64 { return d.p * (1 + d.size.mean) }
+
+// cdf returns P(D <= x).
+func (d hurdleDist) cdf(x float64) float64 {
+	if x < 0 {
+		return 0
+	}
+	if x < 1 {
+		return 1 - d.p
+	}
+	return 1 - d.p + d.p*d.size.cdf(x-1)
+}
+
+func (d hurdleDist) quantile(q float64) float64 { return countQuantile(d.cdf, d.mean(), q) }
+
+// CDF implements Predictive.
+func (d hurdleDist) CDF(y float64) (le, lt float64) {
+	le = d.cdf(y)
+	if y == math.Floor(y) {
+		return le, d.cdf(y - 1)
+	}
+	return le, le
 }

@@ -146,11 +146,11 @@ func (l *Leaderboard) Filter(dimension string) []LeaderboardRow {
 // values (a zero scale or no actual demand) print as "-".
 func (l *Leaderboard) WriteText(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "dimension\tgroup\tmodel\tRMSSE\tskill vs %s\tMASE\tWAPE\tbias\tSPL0.1\tSPL0.5\tSPL0.9\tcov80\tcov95\tcells\tdays\t\n", l.Baseline)
+	fmt.Fprintf(tw, "dimension\tgroup\tmodel\tRMSSE\tskill vs %s\tMASE\tWAPE\tbias\tSPL0.1\tSPL0.5\tSPL0.9\tcov80\tcov95\trcov80\trcov95\tcells\tdays\t\n", l.Baseline)
 	for _, r := range l.Rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t\n",
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t\n",
 			r.Dimension, r.Group, r.Model, num(r.RMSSE), pct(r.Skill), num(r.MASE), pct(r.WAPE), pct(r.Bias),
-			num(r.SPL10), num(r.SPL50), num(r.SPL90), pct(r.Coverage80), pct(r.Coverage95), r.Cells, r.Days)
+			num(r.SPL10), num(r.SPL50), num(r.SPL90), pct(r.Coverage80), pct(r.Coverage95), pct(r.RandCoverage80), pct(r.RandCoverage95), r.Cells, r.Days)
 	}
 	return tw.Flush()
 }

@@ -153,8 +153,12 @@ type Metrics struct {
 	// losses at 0.1, 0.5 and 0.9 (mean pinball loss / naive MAE), means over
 	// cells; cells whose scale is 0 are left out of these means.
 	RMSSE, MASE, SPL10, SPL50, SPL90 float64
-	// WAPE, Bias and the coverages pool every row.
+	// WAPE, Bias and the coverages pool every row: Coverage80/95 are the
+	// shares of actuals inside the intervals, RandCoverage80/95 the means of
+	// the randomized coverage credits (BacktestRow.Credit80/95), the measure
+	// that is nominal for a calibrated forecast of counts.
 	WAPE, Bias, Coverage80, Coverage95 float64
+	RandCoverage80, RandCoverage95     float64
 }
 
 // Evaluate computes the metrics of backtest rows (normally of one model).
@@ -179,6 +183,7 @@ func Evaluate(rows []BacktestRow) Metrics {
 	var m Metrics
 	var absErr, overshoot, absAct float64
 	var in80, in95 int
+	var credit80, credit95 float64
 	for _, r := range rows {
 		k := key{r.Model, r.Series, r.Origin}
 		c := cells[k]
@@ -197,6 +202,8 @@ func Evaluate(rows []BacktestRow) Metrics {
 		absErr += math.Abs(e)
 		overshoot -= e // ŷ - y
 		absAct += math.Abs(r.Actual)
+		credit80 += r.Credit80
+		credit95 += r.Credit95
 		if r.Actual >= r.Lo80 && r.Actual <= r.Hi80 {
 			in80++
 		}
@@ -220,8 +227,11 @@ func Evaluate(rows []BacktestRow) Metrics {
 	if len(rows) > 0 {
 		m.Coverage80 = float64(in80) / float64(len(rows))
 		m.Coverage95 = float64(in95) / float64(len(rows))
+		m.RandCoverage80 = credit80 / float64(len(rows))
+		m.RandCoverage95 = credit95 / float64(len(rows))
 	} else {
 		m.Coverage80, m.Coverage95 = math.NaN(), math.NaN()
+		m.RandCoverage80, m.RandCoverage95 = math.NaN(), math.NaN()
 	}
 	return m
 }

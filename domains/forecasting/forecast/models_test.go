@@ -102,7 +102,11 @@ func TestAllZeroSeries(t *testing.T) {
 //	forecast = p·z = 0.0168786·14 = 0.2363
 //
 // Sizes have no variance, so Var = p(1-p)z² = 0.0168786·0.9831214·196
-// = 3.2523 > mean: negative binomial quantiles.
+// = 3.2523. The bounds are quantiles of the hurdle distribution: P(D = 0) =
+// 1-p = 0.98312 >= 0.975, so every bound is 0. Above it, D = 1 + Poisson(13)
+// (sizes with no more variance than their mean get the Poisson): the 0.99
+// quantile needs P(Z-1 <= k-1) >= (0.99-0.98312)/p = 0.4075, and the
+// Poisson(13) CDF is 0.3532 at 11 and 0.4631 at 12, so k = 13.
 func TestTSBSingleSpike(t *testing.T) {
 	y := make([]float64, 28)
 	y[9] = 14
@@ -118,11 +122,11 @@ func TestTSBSingleSpike(t *testing.T) {
 	for k := range fc.Mean {
 		assert.InDelta(t, 0.23629987106716693, fc.Mean[k], 1e-12, "day %d", k+1)
 		assert.InDelta(t, p*(1-p)*196, fc.Variance[k], 1e-9)
-		assert.Zero(t, fc.Lo95[k])
-		assert.Zero(t, fc.Lo80[k])
-		assert.LessOrEqual(t, fc.Hi80[k], fc.Hi95[k])
-		assert.Positive(t, fc.Hi95[k])
+		assert.Equal(t, []float64{0, 0, 0, 0}, []float64{fc.Lo95[k], fc.Lo80[k], fc.Hi80[k], fc.Hi95[k]})
 	}
+	d := newHurdleDist(f.Prob, f.Size, f.SizeVar)
+	assert.Equal(t, 13.0, d.quantile(0.99))
+	assert.Equal(t, 0.0, d.quantile(0.98))
 
 	t.Run("grid picks the best pair", func(t *testing.T) {
 		g, err := TSB{}.FitTSB(s)

@@ -406,6 +406,10 @@ func (r *RidgeModel) calibrate(panel []Series) []float64 {
 	return scales
 }
 
+// ridgeKnotProbs are the probabilities of ridge's interval bounds: its
+// predictive distribution is linear between them (quantileKnots).
+var ridgeKnotProbs = []float64{0.025, 0.1, 0.9, 0.975}
+
 type ridgeFit struct {
 	model   *RidgeModel
 	history []float64 // the last model.back days of the history, in level units
@@ -439,6 +443,7 @@ func (f *ridgeFit) Forecast(h int, future Covariates) (Forecast, error) {
 		l := f.level
 		out.Mean[k], out.Variance[k] = l*mean, l*l*variance
 		out.Lo95[k], out.Lo80[k], out.Hi80[k], out.Hi95[k] = l*lo95, l*lo80, l*hi80, l*hi95
+		out.Dist[k] = newQuantileKnots([]float64{l * lo95, l * lo80, l * hi80, l * hi95}, ridgeKnotProbs)
 	}
 	out.clamp()
 	return out, nil

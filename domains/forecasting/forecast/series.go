@@ -98,10 +98,13 @@ func (c Covariates) promo(k int) float64 {
 // variance of each day's demand (see each model); Lo80/Hi80 and Lo95/Hi95
 // the central 80% and 95% prediction intervals, so Lo80 and Hi80 are the 0.1
 // and 0.9 quantiles. Every value is clamped at zero: demand is never negative.
+// Dist is each day's predictive distribution, the one the bounds are
+// quantiles of (for the randomized coverage of IntervalCredit).
 type Forecast struct {
 	Start                  time.Time
 	Mean, Variance         []float64
 	Lo80, Hi80, Lo95, Hi95 []float64
+	Dist                   []Predictive
 }
 
 // Len returns the horizon.
@@ -117,6 +120,7 @@ func newForecast(start time.Time, h int) Forecast {
 		Hi80:     buf[3*h : 4*h : 4*h],
 		Lo95:     buf[4*h : 5*h : 5*h],
 		Hi95:     buf[5*h : 6*h : 6*h],
+		Dist:     make([]Predictive, h),
 	}
 }
 
@@ -129,6 +133,7 @@ func (f *Forecast) setNormal(k int, mean, variance float64) {
 	f.Hi80[k] = mean + z80*sd
 	f.Lo95[k] = mean - z95*sd
 	f.Hi95[k] = mean + z95*sd
+	f.Dist[k] = clampedNormal{mean: mean, sd: sd}
 }
 
 // clamp sets negative means and bounds to zero.

@@ -21,8 +21,9 @@ import (
 // Intervals: a day's demand is D = B·Z with B ~ Bernoulli(p), Z the demand
 // size of mean z and variance v (the variance of the historical non-zero
 // demands), so E[D] = p·z and Var[D] = p·v + p·(1-p)·z². The bounds are the
-// quantiles of a negative binomial with that mean and variance (a Poisson
-// when the variance does not exceed the mean), the same for every day.
+// quantiles of that hurdle distribution, the same for every day: D = 0 with
+// probability 1-p, else Z with Z-1 a negative binomial of mean z-1 and
+// variance v (a Poisson when v does not exceed z-1).
 type TSB struct {
 	// AlphaProb and AlphaSize are the smoothing constants of p and z.
 	AlphaProb, AlphaSize float64
@@ -137,12 +138,13 @@ func (f *TSBFit) Forecast(h int, future Covariates) (Forecast, error) {
 	}
 	mean := f.Prob * f.Size
 	variance := f.Prob*f.SizeVar + f.Prob*(1-f.Prob)*f.Size*f.Size
-	d := newCountDist(mean, variance)
+	d := newHurdleDist(f.Prob, f.Size, f.SizeVar)
 	lo95, lo80, hi80, hi95 := d.quantile(0.025), d.quantile(0.1), d.quantile(0.9), d.quantile(0.975)
 	out := newForecast(f.start, h)
 	for k := 0; k < h; k++ {
 		out.Mean[k], out.Variance[k] = mean, variance
 		out.Lo80[k], out.Hi80[k], out.Lo95[k], out.Hi95[k] = lo80, hi80, lo95, hi95
+		out.Dist[k] = d
 	}
 	out.clamp()
 	return out, nil
