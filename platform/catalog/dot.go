@@ -75,11 +75,11 @@ func (c *Catalog) WriteDot(w io.Writer, edges []Edge, focus Ref) error {
 	}
 	for _, e := range edges {
 		attrs := []string{}
-		if e.Pipeline != "" {
-			attrs = append(attrs, "label="+dotQuote(e.Pipeline))
-		}
-		if e.Via == ViaDeadLetter {
+		switch {
+		case e.Via == ViaDeadLetter: // the ingest DAG labels the queue's other edge
 			attrs = append(attrs, "style=dashed", "color=firebrick")
+		case e.Pipeline != "":
+			attrs = append(attrs, "label="+dotQuote(e.Pipeline))
 		}
 		if e.Via == ViaProducer {
 			attrs = append(attrs, "style=dotted", "label="+dotQuote("producer reads"))

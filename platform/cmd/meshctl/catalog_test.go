@@ -1,0 +1,160 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/meshterious/warehouse/platform/config"
+	"github.com/meshterious/warehouse/platform/contract"
+	"github.com/meshterious/warehouse/platform/internal/testenv"
+	"github.com/meshterious/warehouse/platform/lakehouse"
+)
+
+// catalogFixture points meshctl at the catalog's fixture mesh (two domains:
+// shop, with a sales event whose customer_email is PII, and planning) and
+// at a fresh lakehouse holding shop.raw_sales with two events.
+func catalogFixture(t *testing.T) {
+	t.Helper()
+	root, err := filepath.Abs("../../catalog/testdata/mesh")
+	require.NoError(t, err)
+	t.Setenv(config.EnvRepoRoot, root)
+	t.Setenv(config.EnvDotEnv, "off")
+	t.Setenv(config.EnvRole, "")
+	dir := t.TempDir()
+	t.Setenv(config.EnvDataDir, dir)
+	ctx := context.Background()
+	lh, err := lakehouse.Open(ctx, lakehouse.Config{DataDir: dir})
+	require.NoError(t, err)
+	defer lh.Close()
+	c, err := contract.Load(filepath.Join(root, "domains/shop/contracts/sales.v1.json"))
+	require.NoError(t, err)
+	id := lakehouse.Ident{Namespace: "shop", Name: "raw_sales"}
+	_, err = lh.EnsureTable(ctx, id, c.IcebergSchema(), nil)
+	require.NoError(t, err)
+	bb := c.NewBatchBuilder(nil)
+	defer bb.Release()
+	now := time.Now().UTC()
+	for i, email := range []string{"Ann@example.invalid", "bob@example.invalid"} {
+		require.NoError(t, bb.Append(contract.Event{"event_id": []string{"6f1c1d2e-0000-4000-8000-000000000001", "6f1c1d2e-0000-4000-8000-000000000002"}[i],
+			"event_ts": now.Format(time.RFC3339), "event_type": "sales", "sale_id": []string{"S-1", "S-2"}[i], "customer_email": email, "qty": int64(i + 1)}, now))
+	}
+	rec := bb.NewRecordBatch()
+	defer rec.Release()
+	_, err = lh.Append(ctx, id, []arrow.RecordBatch{rec}, nil)
+	require.NoError(t, err)
+}
+
+func TestCatalogCommands(t *testing.T) {
+	catalogFixture(t)
+	tests := []struct {
+		name        string
+		args        []string
+		env         map[string]string
+		code        int
+		want        []string
+		notWant     []string
+		errContains string
+	}{
+		{name: "list", args: []string{"catalog", "list"}, want: []string{
+			"shop.raw_sales          shop      shop-team      raw",
+			"shop.fact_sales         shop      shop-team      fact     yes",
+			"planning.fact_forecast  planning  planning-team  fact     yes",
+			"6 tables of 2 domains, 6 topics, 6 pipelines, 13 lineage edges, 3 glossary terms"}},
+		{name: "list live rows and freshness", args: []string{"catalog", "list", "--format", "csv"}, want: []string{
+			"shop.raw_sales,shop,shop-team,raw,,2,", ",1h0m0s,fresh,,customer_email\n",
+			"shop.stg_sales,shop,shop-team,staging,,,,2h0m0s,STALE,,customer_email\n"}},
+		{name: "list offline", args: []string{"catalog", "list", "--offline", "--domain", "planning", "--format", "csv"}, want: []string{
+			"table,domain,owner,layer,product,rows,last_commit,sla,freshness,glossary,pii\n" +
+				"planning.fact_forecast,planning,planning-team,fact,yes,,,26h0m0s,,Forecast,\n" +
+				"planning.stg_demand,planning,planning-team,staging,,,,26h0m0s,,,\n"}},
+		{name: "show masks for the default role", args: []string{"catalog", "show", "shop.fact_sales", "--offline"}, want: []string{
+			"shop.fact_sales  (fact, data product)",
+			"domain      shop (owner shop-team, @fixture/shop-team, shop-team@example.invalid)",
+			"upstream    shop.channels (dbt, fact_sales); shop.stg_sales (dbt, fact_sales)",
+			"downstream  dashboard sales_dashboard (declared consumer); planning.stg_demand (dbt, forecast)",
+			"columns (role analyst sees public, internal):",
+			"masked (seen by pii-reader)"}},
+		{name: "show for pii-reader", args: []string{"catalog", "show", "--offline", "--role", "pii-reader", "shop.fact_sales"},
+			want: []string{"columns (role pii-reader sees public, internal, confidential, restricted):"}, notWant: []string{"masked"}},
+		{name: "show live", args: []string{"catalog", "show", "shop.raw_sales"}, want: []string{
+			"partition   event_date", "data        2 rows in 1 files, 1 snapshots", "freshness   SLA 1h0m0s: fresh"}},
+		{name: "show unknown", args: []string{"catalog", "show", "shop.sales", "--offline"}, code: 1, errContains: `no table "shop.sales" (did you mean shop.fact_sales, shop.raw_sales, shop.stg_sales?)`},
+		{name: "search", args: []string{"catalog", "search", "--format", "csv", "sale"}, want: []string{"term,Sale,name,One purchase."}},
+		{name: "lineage text", args: []string{"catalog", "lineage", "shop.fact_sales"}, want: []string{
+			"upstream of shop.fact_sales (7 edges):", "topic:shop", "-> topic:ingest_sales_north",
+			"downstream of shop.fact_sales (4 edges):", "dashboard:sales_dashboard",
+			"downstream reaches the domains planning"}},
+		{name: "lineage dot", args: []string{"catalog", "lineage", "--format", "dot", "shop.fact_sales"}, want: []string{
+			"digraph lineage {",
+			`"topic:ingest_sales_north" -> "topic:ingest_sales_north.dlq" [style=dashed, color=firebrick];`,
+			`"table:shop.stg_sales" -> "table:shop.fact_sales" [label="fact_sales"];`,
+			`"table:shop.fact_sales" [label="shop.fact_sales", shape=box3d, fillcolor=palegreen, penwidth=3];`}},
+		{name: "lineage bad format", args: []string{"catalog", "lineage", "--format", "gif", "shop.fact_sales"}, code: 1, errContains: `--format "gif"`},
+		{name: "sql masks PII for the default role", args: []string{"sql", "--format", "csv",
+			"SELECT sale_id, customer_email, lower(customer_email) AS e, length(customer_email) AS n FROM shop.raw_sales ORDER BY sale_id"},
+			want: []string{"sale_id,customer_email,e,n\nS-1,****,****,4\nS-2,****,****,4\n"}, notWant: []string{"example.invalid"}},
+		{name: "sql --role pii-reader", args: []string{"sql", "--role", "pii-reader", "--format", "csv", "SELECT lower(customer_email) AS e FROM shop.raw_sales ORDER BY 1"},
+			want: []string{"e\nann@example.invalid\nbob@example.invalid\n"}},
+		{name: "sql MESH_ROLE", args: []string{"sql", "--format", "csv", "SELECT count(*) FROM shop.raw_sales WHERE customer_email LIKE '%@%'"},
+			env: map[string]string{config.EnvRole: "pii-reader"}, want: []string{"2\n"}},
+		{name: "sql unknown role", args: []string{"sql", "--role", "root", "SELECT 1"}, code: 1, errContains: `no role "root"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for k, v := range tt.env {
+				t.Setenv(k, v)
+			}
+			var out, errOut bytes.Buffer
+			code := run(context.Background(), tt.args, &out, &errOut)
+			require.Equal(t, tt.code, code, "stderr: %s", errOut.String())
+			for _, w := range tt.want {
+				assert.Contains(t, out.String(), w)
+			}
+			for _, w := range tt.notWant {
+				assert.NotContains(t, out.String(), w)
+			}
+			if tt.errContains != "" {
+				assert.Contains(t, errOut.String(), tt.errContains)
+			}
+		})
+	}
+}
+
+// TestCatalogLineagePicture draws the lineage with Graphviz: svg and png.
+func TestCatalogLineagePicture(t *testing.T) {
+	catalogFixture(t)
+	if _, err := exec.LookPath("dot"); err != nil {
+		testenv.Unavailable(t, "Graphviz dot", "apt-get install graphviz")
+	}
+	png := filepath.Join(t.TempDir(), "lineage.png")
+	var out, errOut bytes.Buffer
+	require.Equal(t, 0, run(context.Background(), []string{"catalog", "lineage", "shop.fact_sales", "--format", "png", "-o", png}, &out, &errOut), errOut.String())
+	assert.Contains(t, errOut.String(), "wrote "+png)
+	data, err := os.ReadFile(png)
+	require.NoError(t, err)
+	assert.Equal(t, "\x89PNG\r\n\x1a\n", string(data[:8]))
+
+	out.Reset()
+	require.Equal(t, 0, run(context.Background(), []string{"catalog", "lineage", "shop.fact_sales", "--format", "svg"}, &out, &errOut), errOut.String())
+	assert.True(t, strings.Contains(out.String(), "<svg"), "an SVG document")
+	assert.Contains(t, out.String(), "ingest_sales_north.dlq")
+}
+
+// TestCatalogLineageWithoutGraphviz: with no dot on PATH, svg says what to install.
+func TestCatalogLineageWithoutGraphviz(t *testing.T) {
+	catalogFixture(t)
+	t.Setenv("PATH", t.TempDir())
+	var out, errOut bytes.Buffer
+	require.Equal(t, 1, run(context.Background(), []string{"catalog", "lineage", "shop.fact_sales", "--format", "svg"}, &out, &errOut))
+	assert.Contains(t, errOut.String(), "apt-get install graphviz")
+}
