@@ -38,8 +38,8 @@ type Deps mg.Namespace
 // tables, dbt projects, DAGs and notebooks, each from a pinned environment: 'go run mage.go interop'.
 type Interop mg.Namespace
 
-// Aliases: 'go run mage.go interop' runs every interop check.
-var Aliases = map[string]any{"interop": Interop.All}
+// Aliases: 'go run mage.go interop' runs every interop check, 'go run mage.go bench' every benchmark.
+var Aliases = map[string]any{"interop": Interop.All, "bench": Bench.All}
 
 func root() string {
 	wd, _ := os.Getwd()
@@ -525,12 +525,23 @@ const demoQuery = `SELECT region, channel, count(*) AS order_lines, CAST(sum(qty
   round(sum(line_amount), 2) AS revenue, any_value(currency) AS currency
 FROM orders.fact_orders GROUP BY region, channel ORDER BY region, order_lines DESC`
 
-// Ingest prints the bare consume rate, the full ingest rate, their ratio, and live freshness p50/p95.
+// Ingest prints our publisher against a bare amqp091 one, full ingest against a bare consumer (5 rounds), and live freshness p50/p95.
 func (Bench) Ingest() error {
 	if err := magekit.EnsureRabbitMQ(amqpAddr()); err != nil {
 		return err
 	}
 	return run(filepath.Join(root(), "platform"), nil, "go", "run", "./cmd/meshbench", "ingest")
+}
+
+// All runs every benchmark (ingest, transform vs DuckDB alone, every Go benchmark) and prints one summary table.
+func (Bench) All() error {
+	mg.Deps(Services)
+	benches, err := magekit.Benches(root(), referenceDomain)
+	if err != nil {
+		return err
+	}
+	_, err = magekit.RunBenches(root(), benches, os.Stdout)
+	return err
 }
 
 // Modules lists the Go modules mage iterates (generated from domain.yaml).

@@ -22,14 +22,14 @@ var ErrFuzz = errors.New("fuzzing failed")
 // EnvFuzzTime is the variable `go run mage.go fuzz --time 30s` sets.
 const EnvFuzzTime = "MESH_FUZZ_TIME"
 
-// FuzzTarget is one fuzz test of the tree.
-type FuzzTarget struct {
+// TestFunc is one fuzz test or benchmark of the tree.
+type TestFunc struct {
 	Module  string // folder of its Go module, relative to the root: "platform"
 	Package string // its package, relative to the module: "./dbt"
 	Name    string // "FuzzRender"
 }
 
-func (t FuzzTarget) String() string {
+func (t TestFunc) String() string {
 	return filepath.ToSlash(filepath.Join(t.Module, t.Package)) + " " + t.Name
 }
 
@@ -39,8 +39,12 @@ var fuzzFuncRE = regexp.MustCompile(`(?m)^func (Fuzz\w*)\(\w+ \*testing\.F\)`)
 // FuzzTargets scans the _test.go files under root for fuzz tests, so a new
 // one is fuzzed without being listed anywhere. Hidden folders, testdata and
 // bin are skipped. The targets come sorted by module, package and name.
-func FuzzTargets(root string) ([]FuzzTarget, error) {
-	var out []FuzzTarget
+func FuzzTargets(root string) ([]TestFunc, error) { return scanTestFuncs(root, fuzzFuncRE) }
+
+// scanTestFuncs returns the functions of _test.go files under root whose
+// declaration re matches (its first group is the name).
+func scanTestFuncs(root string, re *regexp.Regexp) ([]TestFunc, error) {
+	var out []TestFunc
 	err := filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -59,7 +63,7 @@ func FuzzTargets(root string) ([]FuzzTarget, error) {
 		if err != nil {
 			return err
 		}
-		ms := fuzzFuncRE.FindAllSubmatch(src, -1)
+		ms := re.FindAllSubmatch(src, -1)
 		if len(ms) == 0 {
 			return nil
 		}
@@ -72,7 +76,7 @@ func FuzzTargets(root string) ([]FuzzTarget, error) {
 			return err
 		}
 		for _, m := range ms {
-			out = append(out, FuzzTarget{Module: filepath.ToSlash(mod), Package: "./" + filepath.ToSlash(rel), Name: string(m[1])})
+			out = append(out, TestFunc{Module: filepath.ToSlash(mod), Package: "./" + filepath.ToSlash(rel), Name: string(m[1])})
 		}
 		return nil
 	})
@@ -95,7 +99,7 @@ func moduleOf(root, dir string) (string, error) {
 
 // FuzzResult is how one target's run ended.
 type FuzzResult struct {
-	Target  FuzzTarget
+	Target  TestFunc
 	Err     error
 	Elapsed time.Duration
 	// Output is go test's output, kept for a failed run: it names the
@@ -108,7 +112,7 @@ type FuzzResult struct {
 // target as it goes, then a summary, and fails with ErrFuzz naming each
 // failed target; a failure's output (with the input to add to the corpus as a
 // regression test) is printed in full.
-func RunFuzz(root string, targets []FuzzTarget, each time.Duration, out io.Writer) ([]FuzzResult, error) {
+func RunFuzz(root string, targets []TestFunc, each time.Duration, out io.Writer) ([]FuzzResult, error) {
 	start := time.Now()
 	fmt.Fprintf(out, "fuzzing %d targets, %s each (plus building each test binary)\n", len(targets), each)
 	var results []FuzzResult

@@ -24,7 +24,7 @@ func TestFuzzTargetsScansTheTree(t *testing.T) {
 	write("tools/z_test.go", "package tools\n\nfunc FuzzRoot(f *testing.F) {}\n")
 	got, err := FuzzTargets(root)
 	require.NoError(t, err)
-	assert.Equal(t, []FuzzTarget{
+	assert.Equal(t, []TestFunc{
 		{Module: "platform", Package: "./a/b", Name: "FuzzOne"},
 		{Module: "platform", Package: "./a/b", Name: "FuzzTwo"},
 		{Module: ".", Package: "./tools", Name: "FuzzRoot"},
