@@ -28,11 +28,13 @@
 //     lock_configuration=true. The query engine exposes local tables as views
 //     over read_parquet of their data files, which stop working once file
 //     access is off (checked: "file system operations are disabled by
-//     configuration"), so a loader engine (with file access and the PII masks
-//     of the caller's role) copies every table to Parquet, and a second
-//     engine loads the copies into in-memory tables before it is locked.
-//     That second engine's own catalog is an empty one, so it never tries to
-//     attach (re-read) a table after the lock.
+//     configuration"). So a loader engine (with file access, and the PII
+//     masks of the caller's role) copies every table into a DuckDB database
+//     file, and the serving engine attaches that file READ_ONLY, exposes each
+//     table as a view <namespace>.<table>, and is locked after: a database
+//     attached before the lock stays readable, and nothing can write to it.
+//     The serving engine's own catalog is an empty one, so it never tries to
+//     attach (re-read) a lakehouse table after the lock.
 //   - A row limit (the query is wrapped in LIMIT n+1, so DuckDB stops early
 //     and a cut result is told from an exact fit) and a timeout that
 //     interrupts DuckDB through the query's context.

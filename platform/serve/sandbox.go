@@ -142,11 +142,12 @@ func sameVersions(v map[lakehouse.Ident]int64, infos []lakehouse.TableInfo) bool
 	return true
 }
 
-// build copies every table into a fresh DuckDB and locks it: a loader
-// engine (with file access, and the configured masks) writes each table to
-// a Parquet file; the serving engine loads them into in-memory tables,
-// the files are removed, and only then is external access switched off
-// and the configuration locked.
+// build copies every table into a snapshot and locks it: a loader engine
+// (with file access, and the configured masks) writes every table into a
+// DuckDB database file; the serving engine attaches that file READ_ONLY,
+// exposes each table as <namespace>.<table>, and only then switches
+// external access off and locks its configuration. An attached database
+// stays readable after the lock (checked), and nothing can write to it.
 func (s *Sandbox) build(ctx context.Context, infos []lakehouse.TableInfo) (_ *snapshot, err error) {
 	start := time.Now()
 	log := s.cfg.logger()
@@ -186,33 +187,40 @@ func (s *Sandbox) build(ctx context.Context, infos []lakehouse.TableInfo) (_ *sn
 		return nil, err
 	}
 	defer loader.Close()
-	xfer := filepath.Join(dir, "xfer")
-	if err := os.MkdirAll(xfer, 0o755); err != nil {
-		return nil, err
+	file := filepath.Join(dir, "snapshot.duckdb")
+	ldb := loader.DB()
+	if _, err := ldb.ExecContext(ctx, "ATTACH "+quoteString(file)+" AS "+snapshotDB); err != nil {
+		return nil, fmt.Errorf("creating the snapshot file: %w", err)
 	}
-	type copied struct {
-		info lakehouse.TableInfo
-		file string
-	}
-	var files []copied
+	var copied []lakehouse.TableInfo
+	schemas := map[string]bool{}
 	for _, ti := range infos {
 		if err := loader.Attach(ctx, ti.Ident); err != nil {
 			log.Warn("serve: table left out of the snapshot", "table", ti.Ident.String(), "err", err)
 			continue
 		}
-		f := filepath.Join(xfer, fmt.Sprintf("%d.parquet", len(files)))
-		stmt := fmt.Sprintf("COPY (SELECT * FROM %s) TO %s (FORMAT parquet)", qualified(ti.Ident), quoteString(f))
-		if _, err := loader.DB().ExecContext(ctx, stmt); err != nil {
+		ns := snapshotDB + "." + quoteIdent(ti.Ident.Namespace)
+		if !schemas[ti.Ident.Namespace] {
+			if _, err := ldb.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+ns); err != nil {
+				return nil, fmt.Errorf("creating schema %s in the snapshot: %w", ti.Ident.Namespace, err)
+			}
+			schemas[ti.Ident.Namespace] = true
+		}
+		stmt := fmt.Sprintf("CREATE TABLE %s.%s AS SELECT * FROM %s", ns, quoteIdent(ti.Ident.Name), qualified(ti.Ident))
+		if _, err := ldb.ExecContext(ctx, stmt); err != nil {
 			log.Warn("serve: table left out of the snapshot", "table", ti.Ident.String(), "err", err)
 			continue
 		}
-		files = append(files, copied{ti, f})
+		copied = append(copied, ti)
+	}
+	if _, err := ldb.ExecContext(ctx, "DETACH "+snapshotDB); err != nil {
+		return nil, fmt.Errorf("writing the snapshot file: %w", err)
 	}
 
 	// The serving engine's catalog is an empty one of its own: the engine
 	// attaches the lakehouse tables a query names, and here nothing may be
 	// attached after the lock (a re-attach would need file access); every
-	// table is already a copy in memory.
+	// table is a view of the read-only snapshot file instead.
 	snap.empty, err = lakehouse.Open(ctx, lakehouse.Config{
 		CatalogKind: lakehouse.CatalogSQLite,
 		CatalogURI:  filepath.Join(dir, "empty-catalog.db"),
@@ -228,23 +236,23 @@ func (s *Sandbox) build(ctx context.Context, infos []lakehouse.TableInfo) (_ *sn
 		return nil, err
 	}
 	db := snap.eng.DB()
-	schemas := map[string]bool{}
-	for _, c := range files {
-		if !schemas[c.info.Ident.Namespace] {
-			if _, err := db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(c.info.Ident.Namespace)); err != nil {
-				return nil, fmt.Errorf("creating schema %s: %w", c.info.Ident.Namespace, err)
-			}
-			schemas[c.info.Ident.Namespace] = true
-		}
-		stmt := fmt.Sprintf("CREATE TABLE %s AS SELECT * FROM read_parquet(%s)", qualified(c.info.Ident), quoteString(c.file))
-		if _, err := db.ExecContext(ctx, stmt); err != nil {
-			return nil, fmt.Errorf("loading %s into the snapshot: %w", c.info.Ident, err)
-		}
-		snap.versions[c.info.Ident] = c.info.SnapshotID
-		snap.tables = append(snap.tables, c.info)
+	if _, err := db.ExecContext(ctx, "ATTACH "+quoteString(file)+" AS "+snapshotDB+" (READ_ONLY)"); err != nil {
+		return nil, fmt.Errorf("opening the snapshot file: %w", err)
 	}
-	if err := os.RemoveAll(xfer); err != nil {
-		return nil, err
+	schemas = map[string]bool{}
+	for _, ti := range copied {
+		if !schemas[ti.Ident.Namespace] {
+			if _, err := db.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS "+quoteIdent(ti.Ident.Namespace)); err != nil {
+				return nil, fmt.Errorf("creating schema %s: %w", ti.Ident.Namespace, err)
+			}
+			schemas[ti.Ident.Namespace] = true
+		}
+		stmt := fmt.Sprintf("CREATE VIEW %s AS SELECT * FROM %s.%s.%s", qualified(ti.Ident), snapshotDB, quoteIdent(ti.Ident.Namespace), quoteIdent(ti.Ident.Name))
+		if _, err := db.ExecContext(ctx, stmt); err != nil {
+			return nil, fmt.Errorf("exposing %s: %w", ti.Ident, err)
+		}
+		snap.versions[ti.Ident] = ti.SnapshotID
+		snap.tables = append(snap.tables, ti)
 	}
 	for _, stmt := range []string{"SET enable_external_access=false", "SET lock_configuration=true"} {
 		if _, err := db.ExecContext(ctx, stmt); err != nil {
@@ -260,6 +268,10 @@ func (s *Sandbox) build(ctx context.Context, infos []lakehouse.TableInfo) (_ *sn
 	log.Info("serve: lakehouse snapshot loaded", "tables", len(snap.tables), "took", snap.took.Round(time.Millisecond))
 	return snap, nil
 }
+
+// snapshotDB is the DuckDB database name of the snapshot file, in the
+// loader (written) and in the serving engine (attached read only).
+const snapshotDB = "mesh_snapshot"
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
