@@ -279,7 +279,7 @@ func TestBuildRejectsBadDeclarations(t *testing.T) {
 		{"consumer reads an unknown table", "metadata/consumers.yaml", "reads: [shop.fact_sales,", "reads: [shop.fact_sale,",
 			`metadata/consumers.yaml: consumers[0] (sales_dashboard).reads: no table "shop.fact_sale"`},
 		{"unknown field", "metadata/glossary.yaml", "definition: One purchase.", "definiton: One purchase.",
-			`metadata/glossary.yaml`},
+			`metadata/glossary.yaml: yaml: unmarshal errors: line 5: field definiton not found`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			root := copyFixture(t)

@@ -25,17 +25,6 @@ type termYAML struct {
 	line       int
 }
 
-func (t *termYAML) UnmarshalYAML(n *yaml.Node) error {
-	type plain termYAML
-	var p plain
-	if err := decodeStrict(n, &p); err != nil {
-		return err
-	}
-	*t = termYAML(p)
-	t.line = n.Line
-	return nil
-}
-
 type glossaryYAML struct {
 	Name        string     `yaml:"name"`
 	Description string     `yaml:"description"`
@@ -72,22 +61,6 @@ type consumersYAML struct {
 	Consumers []Consumer `yaml:"consumers"`
 }
 
-// decodeStrict decodes a node rejecting unknown fields (yaml.v3 applies
-// KnownFields only through a Decoder, so re-encode the node).
-func decodeStrict(n *yaml.Node, v any) error {
-	b, err := yaml.Marshal(n)
-	if err != nil {
-		return err
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(v); err != nil {
-		// Lines of the re-encoded node are relative to it.
-		return fmt.Errorf("line %d: %w", n.Line, err)
-	}
-	return nil
-}
-
 // readYAML decodes the file rel (relative to root) strictly; a missing file
 // is an error unless optional.
 func readYAML(root, rel string, v any, optional bool) (bool, error) {
@@ -101,7 +74,8 @@ func readYAML(root, rel string, v any, optional bool) (bool, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	if err := dec.Decode(v); err != nil {
-		return false, fmt.Errorf("%w: %s: %v", ErrInvalid, rel, err)
+		// yaml.v3 lists several errors on lines of their own.
+		return false, fmt.Errorf("%w: %s: %s", ErrInvalid, rel, strings.Join(strings.Fields(err.Error()), " "))
 	}
 	return true, nil
 }
@@ -113,6 +87,17 @@ func loadGlossary(root string) (Glossary, map[string][]string, error) {
 	var gy glossaryYAML
 	if _, err := readYAML(root, GlossaryFile, &gy, false); err != nil {
 		return Glossary{}, nil, err
+	}
+	// The line of each term, for messages.
+	var lines struct {
+		Terms []yaml.Node `yaml:"terms"`
+	}
+	if data, err := os.ReadFile(filepath.Join(root, GlossaryFile)); err == nil && yaml.Unmarshal(data, &lines) == nil {
+		for i := range gy.Terms {
+			if i < len(lines.Terms) {
+				gy.Terms[i].line = lines.Terms[i].Line
+			}
+		}
 	}
 	var errs []error
 	bad := func(line int, format string, args ...any) {
