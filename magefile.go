@@ -175,6 +175,11 @@ func Dags() error {
 	return run(root(), nil, "go", "run", "./platform/cmd/meshctl", "dag", "list")
 }
 
+// Dashboards validates domains/*/dashboards/*.yaml and writes Superset's import bundle into build/dashboards/.
+func Dashboards() error {
+	return magekit.WriteDashboardBundle(root(), os.Stdout)
+}
+
 // Compose regenerates docker-compose.yml's domain blocks and checks every profile with compose-go.
 func Compose() error {
 	if err := regenerate(); err != nil {
@@ -584,6 +589,12 @@ func (Interop) Airflow() error {
 func (Interop) Notebooks() error {
 	mg.Deps(Services)
 	return magekit.RunInterop(root(), os.Stdout, magekit.InteropCheckNamed("notebooks"))
+}
+
+// Superset imports the dashboards' bundle into the pinned Superset, runs every chart's query through its API and screenshots every dashboard.
+func (Interop) Superset() error {
+	mg.Deps(Services)
+	return magekit.RunInterop(root(), os.Stdout, magekit.InteropCheckNamed("superset"))
 }
 
 // Lock regenerates a tool's pinned lock from its requirements.in: 'go run mage.go interop:lock dbt'.

@@ -1,15 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/meshterious/warehouse/platform/config"
+	"github.com/meshterious/warehouse/platform/dashboards"
 	"github.com/meshterious/warehouse/platform/lakehouse"
 	"github.com/meshterious/warehouse/platform/query"
 	"github.com/meshterious/warehouse/platform/render"
@@ -25,6 +29,8 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	tables := fs.String("tables", "", "comma-separated <namespace>.<table> to publish (default every table but raw_*)")
 	check := fs.Bool("check", false, "publish nothing: compare the serving file with the lakehouse, exit 1 when a table is behind by more than --max-lag")
 	maxLag := fs.Duration("max-lag", 15*time.Minute, "with --check: how long a new commit may wait to be published")
+	bundle := fs.String("bundle", "", "also write Superset's import bundle of every domain's dashboards here, reading the published file (default <dir of --out>/superset-bundle.zip; \"none\" to skip)")
+	bundleURI := fs.String("bundle-uri", "", "the SQLAlchemy URI of the published file as Superset sees it (default duckdb:///<--out, absolute>)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -82,5 +88,48 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		rows += p.Rows
 	}
 	fmt.Fprintf(stdout, "published %d tables, %d rows, in %s: %s\n", len(pub), rows, time.Since(start).Round(time.Millisecond), path)
+	if *bundle == "none" {
+		return nil
+	}
+	return writeBundle(path, *bundle, *bundleURI, stdout)
+}
+
+// writeBundle writes Superset's import bundle of every domain's dashboards,
+// reading the serving file at path.
+func writeBundle(path, out, uri string, stdout io.Writer) error {
+	root, err := config.RepoRoot()
+	if err != nil {
+		return fmt.Errorf("writing the dashboards' bundle (--bundle none to skip): %w", err)
+	}
+	all, err := dashboards.LoadAll(root)
+	if err != nil {
+		return err
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return err
+	}
+	if out == "" {
+		out = filepath.Join(filepath.Dir(abs), "superset-bundle.zip")
+	}
+	if uri == "" {
+		uri = "duckdb:///" + filepath.ToSlash(abs)
+	}
+	var buf bytes.Buffer
+	if err := dashboards.Bundle(&buf, all, dashboards.BundleConfig{DatabaseURI: uri}); err != nil {
+		return err
+	}
+	tmp := out + ".tmp"
+	if err := os.WriteFile(tmp, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		return err
+	}
+	charts := 0
+	for _, d := range all {
+		charts += len(d.Charts)
+	}
+	fmt.Fprintf(stdout, "wrote %s: %d dashboards, %d charts for Superset %s, reading %s\n", out, len(all), charts, dashboards.SupersetVersion, uri)
 	return nil
 }
