@@ -247,6 +247,8 @@ func appendBacktestRows(b *batch, res *forecast.BacktestResult, h *History, run 
 			b.f64("pinball_90", pinball(x.Actual, x.Hi80, 0.9))
 			b.boolean("in_80", x.Actual >= x.Lo80 && x.Actual <= x.Hi80)
 			b.boolean("in_95", x.Actual >= x.Lo95 && x.Actual <= x.Hi95)
+			b.f64("credit_80", x.Credit80)
+			b.f64("credit_95", x.Credit95)
 			b.f64("scale_mse", x.ScaleMSE)
 			b.f64("scale_mae", x.ScaleMAE)
 			b.f64("rmsse", rmsse)

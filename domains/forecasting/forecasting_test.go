@@ -315,6 +315,10 @@ func TestPipeline(t *testing.T) {
 			AND o.region = b.region AND o.event_date = b.forecast_date) AND forecast_date <= DATE '%s'`, day(0)),
 		"errors": `SELECT count(*) FROM forecasting.fact_forecast_backtest
 			WHERE abs(error - (forecast - actual)) > 1e-9 OR in_80 <> (actual BETWEEN lower_80 AND upper_80)`,
+		// A randomized coverage credit is a share, and positive only inside the interval.
+		"credits": `SELECT count(*) FROM forecasting.fact_forecast_backtest
+			WHERE credit_80 NOT BETWEEN 0 AND 1 OR credit_95 NOT BETWEEN 0 AND 1
+			   OR (credit_80 > 0 AND NOT in_80) OR (credit_95 > 0 AND NOT in_95)`,
 	})
 
 	// A second run of every step commits nothing; --rerun is a new version.

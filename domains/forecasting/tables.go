@@ -81,7 +81,7 @@ var backtestSchema = fields(
 	"lower_80", f64, "upper_80", f64, "lower_95", f64, "upper_95", f64,
 	"error", f64, "abs_error", f64, "squared_error", f64,
 	"pinball_10", f64, "pinball_50", f64, "pinball_90", f64,
-	"in_80", boolT, "in_95", boolT,
+	"in_80", boolT, "in_95", boolT, "credit_80", f64, "credit_95", f64,
 	"scale_mse", f64, "scale_mae", f64, "rmsse", f64, "mase", f64,
 	"trained_through", date, "run_id", str, "created_at", tsType,
 	"event_date", date,
