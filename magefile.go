@@ -597,6 +597,12 @@ func (Interop) Superset() error {
 	return magekit.RunInterop(root(), os.Stdout, magekit.InteropCheckNamed("superset"))
 }
 
+// Openmetadata exports the interop run's catalog (meshctl metadata export --live) and validates every body with openmetadata-ingestion's pydantic models.
+func (Interop) Openmetadata() error {
+	mg.Deps(Services)
+	return magekit.RunInterop(root(), os.Stdout, magekit.InteropCheckNamed("openmetadata"))
+}
+
 // Lock regenerates a tool's pinned lock from its requirements.in: 'go run mage.go interop:lock dbt'.
 func (Interop) Lock(tool string) error {
 	return magekit.LockVenv(root(), tool)
