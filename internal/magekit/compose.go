@@ -17,10 +17,11 @@ const ComposePath = "docker-compose.yml"
 // Compose profiles besides one per domain.
 var (
 	// BrokerProfiles need RabbitMQ and MinIO (the core profile and those that run domain binaries;
-	// query, meshctl serve, reads MinIO).
-	BrokerProfiles = []string{"core", "airflow", "query"}
-	// PostgresProfiles need PostgreSQL (Iceberg catalog, Airflow and OpenMetadata databases).
-	PostgresProfiles = []string{"core", "airflow", "metadata", "query"}
+	// query, meshctl serve, and bi's meshctl publish read MinIO).
+	BrokerProfiles = []string{"core", "airflow", "query", "bi"}
+	// PostgresProfiles need PostgreSQL (Iceberg catalog, Airflow and OpenMetadata databases;
+	// bi's meshctl publish reads the catalog).
+	PostgresProfiles = []string{"core", "airflow", "metadata", "query", "bi"}
 	// ToolProfiles are the profiles whose own services are not generated.
 	ToolProfiles = []string{"core", "airflow", "metadata", "bi", "query"}
 )
