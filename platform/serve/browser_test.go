@@ -2,8 +2,10 @@ package serve_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -70,74 +72,37 @@ func startServer(t *testing.T) string {
 	return ""
 }
 
+// EnvServeURL points TestServedPages at a running meshctl serve (after
+// `go run mage.go demo`): http://127.0.0.1:8090.
+const EnvServeURL = "MESH_SERVE_URL"
+
+// TestServedPages visits every page and dashboard of a running server, for
+// screenshots of real data; it skips unless MESH_SERVE_URL is set.
+func TestServedPages(t *testing.T) {
+	base := os.Getenv(EnvServeURL)
+	if base == "" {
+		t.Skipf("%s is not set (a running meshctl serve, e.g. http://127.0.0.1:8090)", EnvServeURL)
+	}
+	b := newBrowser(t, chromium(t), strings.TrimSuffix(base, "/"))
+	paths := []string{"/products", "/table/orders.fact_orders", "/lineage", "/lineage?domain=", "/dags", "/dashboards", "/forecasts", "/sql"}
+	resp, err := http.Get(base + "/api/dashboards")
+	require.NoError(t, err)
+	var list struct{ Dashboards []struct{ ID string } }
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&list))
+	resp.Body.Close()
+	for _, d := range list.Dashboards {
+		paths = append(paths, "/dashboards/"+d.ID)
+	}
+	for _, p := range paths {
+		name := strings.NewReplacer("/", "-", "?", "-", "=", "").Replace(strings.Trim(p, "/"))
+		t.Run(p, func(t *testing.T) { b.visit(t, p, "served-"+name) })
+	}
+	fmt.Fprintf(os.Stderr, "served pages: a screenshot per page in %s\n", b.shots)
+}
+
 func TestBrowser(t *testing.T) {
-	exe := chromium(t)
-	base := startServer(t)
-	shots := os.Getenv(EnvScreenshotDir)
-	if shots == "" {
-		shots = filepath.Join(os.TempDir(), "mesh-serve-screenshots")
-	}
-	require.NoError(t, os.MkdirAll(shots, 0o755))
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1400, 1000),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true))
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	bctx, cancelBrowser := chromedp.NewContext(alloc)
-	defer cancelBrowser()
-	bctx, cancelTimeout := context.WithTimeout(bctx, 4*time.Minute)
-	defer cancelTimeout()
-
-	// Every console error, uncaught exception and failed load, by page.
-	var mu sync.Mutex
-	var problems []string
-	chromedp.ListenTarget(bctx, func(ev any) {
-		mu.Lock()
-		defer mu.Unlock()
-		switch e := ev.(type) {
-		case *runtime.EventConsoleAPICalled:
-			if e.Type == runtime.APITypeError {
-				var args []string
-				for _, a := range e.Args {
-					args = append(args, string(a.Value)+a.Description)
-				}
-				problems = append(problems, "console.error: "+strings.Join(args, " "))
-			}
-		case *runtime.EventExceptionThrown:
-			problems = append(problems, "exception: "+e.ExceptionDetails.Text+" "+exceptionText(e.ExceptionDetails))
-		case *cdplog.EventEntryAdded:
-			if e.Entry.Level == cdplog.LevelError {
-				problems = append(problems, "log: "+e.Entry.Text+" "+e.Entry.URL)
-			}
-		}
-	})
-	require.NoError(t, chromedp.Run(bctx, cdplog.Enable(), runtime.Enable()))
-
-	// visit loads a page, waits until it drew (or failed), checks it has no
-	// error and no console error, and writes its screenshot.
-	visit := func(t *testing.T, path, shot string) {
-		t.Helper()
-		mu.Lock()
-		problems = nil
-		mu.Unlock()
-		var state, errText string
-		var png []byte
-		require.NoError(t, chromedp.Run(bctx,
-			chromedp.Navigate(base+path),
-			chromedp.WaitVisible(`main[data-state="ready"], main[data-state="error"]`, chromedp.ByQuery),
-			chromedp.AttributeValue("main", "data-state", &state, nil, chromedp.ByQuery),
-			chromedp.Evaluate(`(document.querySelector("main > .error") || {}).textContent || ""`, &errText),
-			chromedp.Sleep(300*time.Millisecond), // let the charts paint for the picture
-			chromedp.FullScreenshot(&png, 100),
-		), path)
-		require.NoError(t, os.WriteFile(filepath.Join(shots, shot+".png"), png, 0o644))
-		assert.Equal(t, "ready", state, "%s: %s", path, errText)
-		mu.Lock()
-		assert.Empty(t, problems, "%s: console errors", path)
-		mu.Unlock()
-	}
+	b := newBrowser(t, chromium(t), startServer(t))
+	bctx, shots, visit := b.ctx, b.shots, b.visit
 
 	for _, p := range []struct{ path, shot string }{
 		{"/products", "products"},
@@ -214,4 +179,84 @@ func exceptionText(d *runtime.ExceptionDetails) string {
 		return d.Exception.Description
 	}
 	return ""
+}
+
+// browser is a headless Chromium on a server's pages.
+type browser struct {
+	ctx   context.Context
+	shots string
+	// visit loads a page, waits until it drew, asserts it has no error and
+	// no console error, and writes its screenshot.
+	visit func(t *testing.T, path, shot string)
+}
+
+func newBrowser(t *testing.T, exe, base string) *browser {
+	t.Helper()
+	shots := os.Getenv(EnvScreenshotDir)
+	if shots == "" {
+		shots = filepath.Join(os.TempDir(), "mesh-serve-screenshots")
+	}
+	require.NoError(t, os.MkdirAll(shots, 0o755))
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.WindowSize(1400, 1000),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true))
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(cancelBrowser)
+	bctx, cancelTimeout := context.WithTimeout(bctx, 6*time.Minute)
+	t.Cleanup(cancelTimeout)
+
+	// Every console error, uncaught exception and failed load, by page.
+	var mu sync.Mutex
+	var problems []string
+	chromedp.ListenTarget(bctx, func(ev any) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if e.Type == runtime.APITypeError {
+				var args []string
+				for _, a := range e.Args {
+					args = append(args, string(a.Value)+a.Description)
+				}
+				problems = append(problems, "console.error: "+strings.Join(args, " "))
+			}
+		case *runtime.EventExceptionThrown:
+			problems = append(problems, "exception: "+e.ExceptionDetails.Text+" "+exceptionText(e.ExceptionDetails))
+		case *cdplog.EventEntryAdded:
+			if e.Entry.Level == cdplog.LevelError {
+				problems = append(problems, "log: "+e.Entry.Text+" "+e.Entry.URL)
+			}
+		}
+	})
+	require.NoError(t, chromedp.Run(bctx, cdplog.Enable(), runtime.Enable()))
+
+	b := &browser{ctx: bctx, shots: shots}
+	// visit loads a page, waits until it drew (or failed), checks it has no
+	// error and no console error, and writes its screenshot.
+	b.visit = func(t *testing.T, path, shot string) {
+		t.Helper()
+		mu.Lock()
+		problems = nil
+		mu.Unlock()
+		var state, errText string
+		var png []byte
+		require.NoError(t, chromedp.Run(bctx,
+			chromedp.Navigate(base+path),
+			chromedp.WaitVisible(`main[data-state="ready"], main[data-state="error"]`, chromedp.ByQuery),
+			chromedp.AttributeValue("main", "data-state", &state, nil, chromedp.ByQuery),
+			chromedp.Evaluate(`(document.querySelector("main > .error") || {}).textContent || ""`, &errText),
+			chromedp.Sleep(300*time.Millisecond), // let the charts paint for the picture
+			chromedp.FullScreenshot(&png, 100),
+		), path)
+		require.NoError(t, os.WriteFile(filepath.Join(shots, shot+".png"), png, 0o644))
+		assert.Equal(t, "ready", state, "%s: %s", path, errText)
+		mu.Lock()
+		assert.Empty(t, problems, "%s: console errors", path)
+		mu.Unlock()
+	}
+
+	return b
 }

@@ -236,7 +236,9 @@ function drawChart(card, c) {
       const data = labels.map(() => null);
       for (const r of res.rows) if (s === null || fmt(r[col(res, c.series)]) === s) data[at.get(fmt(r[xi]))] = r[col(res, m)];
       const color = palette[datasets.length % palette.length];
-      datasets.push({ label: s === null ? m : (c.metrics.length > 1 ? `${m} ${s}` : s), data, borderColor: color, backgroundColor: color, pointRadius: 0, borderWidth: 2, fill: c.type === "area" ? "origin" : false, spanGaps: false });
+      // A pie's slices each get a color; an area chart stacks its series.
+      const bg = c.type === "pie" ? labels.map((_, i) => palette[i % palette.length]) : color;
+      datasets.push({ label: s === null ? m : (c.metrics.length > 1 ? `${m} ${s}` : s), data, borderColor: color, backgroundColor: bg, pointRadius: 0, borderWidth: c.type === "pie" ? 1 : 2, fill: c.type === "area" ? "stack" : false, spanGaps: false });
     }
   }
   c.bands.forEach((b, i) => {
@@ -253,7 +255,7 @@ function drawChart(card, c) {
     type, data: { labels, datasets },
     options: { animation: false, maintainAspectRatio: false, indexAxis: c.type === "funnel" ? "y" : "x",
       plugins: { legend: { labels: { filter: it => !/ low$/.test(it.text) } } },
-      scales: type === "pie" ? {} : { x: { ticks: { maxTicksLimit: 12 } } } },
+      scales: type === "pie" ? {} : { x: { ticks: { maxTicksLimit: 12 } }, y: { stacked: c.type === "area" } } },
   });
 }
 
