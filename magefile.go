@@ -468,6 +468,10 @@ func Demo() error {
 			}
 		}
 	}
+	step("serving: the data products into one DuckDB file for Superset, and the dashboards' import bundle (meshctl publish)")
+	if err := run(root(), nil, bin("meshctl"), "publish"); err != nil {
+		return err
+	}
 	step("tables in the lakehouse")
 	if err := run(root(), nil, bin("meshctl"), "tables"); err != nil {
 		return err
