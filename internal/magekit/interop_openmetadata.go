@@ -14,6 +14,9 @@ const (
 	openMetadataTool = "openmetadata"
 	// openMetadataScript validates an export with the ingestion package's models.
 	openMetadataScript = "internal/interop/openmetadata/validate.py"
+	// OpenMetadataBootstrapDir holds the ingestion workflows of the compose
+	// metadata profile, validated with the same package.
+	OpenMetadataBootstrapDir = "metadata/openmetadata_bootstrap"
 )
 
 // interopOpenMetadata exports the catalog of the embedded interop run (its
@@ -21,8 +24,9 @@ const (
 // bin/meshctl metadata export --live, then validates every body with the
 // pydantic models of the pinned openmetadata-ingestion
 // (metadata.generated.schema.api...: CreateTableRequest, AddLineageRequest,
-// ...), printing the count per entity type. It fails naming each file a
-// model rejects, or when an entity type has no file.
+// ...), printing the count per entity type, and the ingestion workflows of
+// OpenMetadataBootstrapDir with its workflow model. It fails naming each
+// file a model rejects, or when an entity type has no file.
 func interopOpenMetadata(root string, w io.Writer) error {
 	venv, err := EnsureVenv(root, openMetadataTool)
 	if err != nil {
@@ -46,5 +50,10 @@ func interopOpenMetadata(root string, w io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(w, "exported in %s; validating with %s's models\n", time.Since(start).Round(time.Millisecond), venv.Tool)
-	return venv.Run(w, root, []string{"PYTHONDONTWRITEBYTECODE=1"}, "python", filepath.Join(root, openMetadataScript), export)
+	workflows, err := filepath.Glob(filepath.Join(root, OpenMetadataBootstrapDir, "*.yaml"))
+	if err != nil || len(workflows) == 0 {
+		return fmt.Errorf("no ingestion workflow in %s", OpenMetadataBootstrapDir)
+	}
+	args := append([]string{filepath.Join(root, openMetadataScript), export}, workflows...)
+	return venv.Run(w, root, []string{"PYTHONDONTWRITEBYTECODE=1"}, "python", args...)
 }
