@@ -114,7 +114,36 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, fmt.Errorf("no API %s %s", r.Method, r.URL.Path))
 	})
-	return s.recoverer(mux)
+	return s.recoverer(s.loopbackOnly(mux))
+}
+
+// loopbackOnly refuses requests whose Host is not a loopback name when the
+// server listens on loopback: a web page on another site cannot reach it
+// through DNS rebinding (its requests carry that site's host name).
+func (s *Server) loopbackOnly(next http.Handler) http.Handler {
+	host, _, _ := net.SplitHostPort(s.cfg.Addr)
+	if !isLoopback(host) {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Host
+		if hh, _, err := net.SplitHostPort(r.Host); err == nil {
+			h = hh
+		}
+		if !isLoopback(h) {
+			writeError(w, http.StatusMisdirectedRequest, fmt.Errorf("host %q: this server answers on loopback names only (localhost, 127.0.0.1)", r.Host))
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
 }
 
 // recoverer answers a handler's panic with a JSON 500 instead of a dropped

@@ -74,7 +74,18 @@ func TestSQLEndpoint(t *testing.T) {
 	assert.Equal(t, true, out["truncated"])
 	assert.Contains(t, out, "elapsed")
 
-	resp, err := http.Get(ts.URL + "/api/sql")
+	// A page of another site reaching the server through DNS rebinding
+	// sends its own host name: refused.
+	req, err := http.NewRequest(http.MethodPost, ts.URL+"/api/sql", bytes.NewBufferString(sqlBody("SELECT 1")))
+	require.NoError(t, err)
+	req.Host = "evil.example:8090"
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusMisdirectedRequest, resp.StatusCode)
+
+	resp, err = http.Get(ts.URL + "/api/sql")
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
