@@ -90,7 +90,7 @@ var backtestSchema = fields(
 var schemas = map[string]*arrow.Schema{TableDemand: demandSchema, TableRisks: risksSchema, TableBacktest: backtestSchema}
 
 // ensureTable creates one of the Go steps' tables if it is missing, owned by
-// the domain's team, and returns its identifier.
+// the domain's team, adds the columns it lacks, and returns its identifier.
 func (r *runner) ensureTable(ctx context.Context, name string) (lakehouse.Ident, error) {
 	id := lakehouse.Ident{Namespace: r.domain.Name(), Name: name}
 	schema, err := table.ArrowSchemaToIcebergWithFreshIDs(schemas[name], true)
@@ -103,6 +103,14 @@ func (r *runner) ensureTable(ctx context.Context, name string) (lakehouse.Ident,
 	}
 	if _, err := r.lh.EnsureTable(ctx, id, schema, props); err != nil {
 		return id, fmt.Errorf("creating %s: %w", id, err)
+	}
+	// A table made by an older version gains the columns added since.
+	added, err := r.lh.AddMissingColumns(ctx, id, schema)
+	if err != nil {
+		return id, fmt.Errorf("adding the new columns of %s: %w", id, err)
+	}
+	if len(added) > 0 {
+		fmt.Fprintf(r.out, "%s: added columns %s (older rows read them as NULL)\n", id, strings.Join(added, ", "))
 	}
 	return id, nil
 }

@@ -272,6 +272,38 @@ func (l *Lakehouse) EnsureTable(ctx context.Context, id Ident, schema *iceberg.S
 	return nil, fmt.Errorf("creating table %s: %w", id, err)
 }
 
+// AddMissingColumns adds every top-level column of schema that the table
+// lacks, as an optional column, and returns the names added (none when the
+// table has them all). It is the additive, compatible evolution a writer
+// needs when its schema gains a column: older data files read the new
+// columns as NULL. Columns are never dropped, retyped or made required.
+func (l *Lakehouse) AddMissingColumns(ctx context.Context, id Ident, schema *iceberg.Schema) ([]string, error) {
+	var added []string
+	_, err := l.Commit(ctx, id, "adding columns to", func(tbl *table.Table) (*table.Table, error) {
+		added = added[:0]
+		have := tbl.Schema()
+		tx := tbl.NewTransaction()
+		update := tx.UpdateSchema(true, false)
+		for _, f := range schema.Fields() {
+			if _, ok := have.FindFieldByName(f.Name); !ok {
+				update.AddColumn([]string{f.Name}, f.Type, f.Doc, false, nil)
+				added = append(added, f.Name)
+			}
+		}
+		if len(added) == 0 {
+			return tbl, nil
+		}
+		if err := update.Commit(); err != nil {
+			return nil, err
+		}
+		return tx.Commit(ctx)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return added, nil
+}
+
 // LoadTable loads the table's current metadata. A missing table yields ErrNoSuchTable.
 func (l *Lakehouse) LoadTable(ctx context.Context, id Ident) (*table.Table, error) {
 	tbl, err := l.cat.LoadTable(ctx, id.identifier())

@@ -167,6 +167,29 @@ func Run(t *testing.T, open func(t *testing.T) *lakehouse.Lakehouse) {
 		}
 	})
 
+	t.Run("AddMissingColumns", func(t *testing.T) {
+		id := lakehouse.Ident{Namespace: "conf", Name: "evolve"}
+		_, err := lh.EnsureTable(ctx, id, Schema(), nil)
+		require.NoError(t, err)
+		_, err = lh.Append(ctx, id, []arrow.RecordBatch{Batch(t, Row{"a", "2026-01-01", "us-east", 1})}, nil)
+		require.NoError(t, err)
+		wider := iceberg.NewSchema(0, append(Schema().Fields(),
+			iceberg.NestedField{ID: 5, Name: "note", Type: iceberg.PrimitiveTypes.String, Required: true})...)
+		added, err := lh.AddMissingColumns(ctx, id, wider)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"note"}, added)
+		again, err := lh.AddMissingColumns(ctx, id, wider)
+		require.NoError(t, err)
+		assert.Empty(t, again, "a second call adds nothing")
+		tbl, err := lh.LoadTable(ctx, id)
+		require.NoError(t, err)
+		f, ok := tbl.Schema().FindFieldByName("note")
+		require.True(t, ok)
+		assert.False(t, f.Required, "an added column is optional: older files have no value")
+		// The old row is still read, with the old columns intact.
+		assert.Equal(t, []Row{{"a", "2026-01-01", "us-east", 1}}, ReadRows(t, lh, id, nil))
+	})
+
 	t.Run("PartitionedByEventDate", func(t *testing.T) {
 		id := lakehouse.Ident{Namespace: "conf", Name: "partitioned"}
 		tbl, err := lh.EnsureTable(ctx, id, Schema(), nil)
