@@ -227,3 +227,27 @@ func onlyType(bodies []openmetadata.Body, typ string) []openmetadata.Body {
 	}
 	return out
 }
+
+// TestPushForDomain: a domain's refresh sends its own assets and the edges
+// into them, after the whole mesh was pushed once.
+func TestPushForDomain(t *testing.T) {
+	srv := newServer(t)
+	bodies := fixtureBodies(t)
+	ctx := context.Background()
+	_, err := openmetadata.Push(ctx, srv.URL, token, bodies, fast()...)
+	require.NoError(t, err)
+	forecast := openmetadata.ForDomain(bodies, "forecast")
+	got := map[string]int{}
+	for _, c := range openmetadata.CountByType(forecast) {
+		got[c.Type] = c.N
+	}
+	assert.Equal(t, 1, got["domain"])
+	assert.Equal(t, 1, got["table"], "fact_forecast only")
+	assert.Equal(t, 1, got["pipeline"], "forecast_demand only")
+	assert.Zero(t, got["topic"], "forecast has no topics")
+	assert.Equal(t, 1, got["dashboard"])
+	assert.Equal(t, 2, got["lineage"], "shop.fact_orders -> fact_forecast, fact_forecast -> demand_board")
+	sum, err := openmetadata.Push(ctx, srv.URL, token, forecast, fast()...)
+	require.NoError(t, err)
+	assert.Equal(t, len(forecast), sum.Total().Unchanged)
+}

@@ -25,9 +25,11 @@ const metadataUsage = `usage:
   meshctl metadata export [--live] DIR
       write every OpenMetadata request body, one JSON file per entity in a
       folder per entity type, validated against the pinned schemas
-  meshctl metadata push [--live] [--url URL] [--retries N]
+  meshctl metadata push [--live] [--url URL] [--retries N] [--domain D] [--if-configured]
       create or update every entity on the server (URL default $%s),
-      authenticating with the bot token in $%s
+      authenticating with the bot token in $%s; --domain sends one
+      domain's refresh (its metadata_<domain> DAG); --if-configured succeeds
+      without pushing when no server is configured
   --live reads the lakehouse too (column types, partitioning, tables only it
   knows); without it the catalog comes from the declarations alone.
 `
@@ -122,11 +124,17 @@ func runMetadataPush(ctx context.Context, args []string, stdout, stderr io.Write
 	live := fs.Bool("live", false, "read the lakehouse too")
 	url := fs.String("url", os.Getenv(config.EnvOpenMetadataURL), "the OpenMetadata server, e.g. http://localhost:8585 (default $"+config.EnvOpenMetadataURL+")")
 	retries := fs.Int("retries", 5, "retries of a request answered 429 or 5xx")
+	domain := fs.String("domain", "", "only this domain's entities and the lineage into them (and the mesh-wide ones)")
+	ifConfigured := fs.Bool("if-configured", false, "succeed without pushing when no server URL is configured")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() != 0 {
 		return fmt.Errorf("push takes no arguments, got %q", fs.Args())
+	}
+	if *url == "" && *ifConfigured {
+		fmt.Fprintf(stdout, "no OpenMetadata server configured (%s): nothing pushed\n", config.EnvOpenMetadataURL)
+		return nil
 	}
 	if *url == "" {
 		return fmt.Errorf("no server: give --url or set %s", config.EnvOpenMetadataURL)
@@ -139,9 +147,24 @@ func runMetadataPush(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return err
 	}
+	if *domain != "" {
+		if bodies = openmetadata.ForDomain(bodies, *domain); !hasDomain(bodies, *domain) {
+			return fmt.Errorf("--domain %q: no such domain in the catalog", *domain)
+		}
+		fmt.Fprintf(stderr, "%d bodies of domain %s\n", len(bodies), *domain)
+	}
 	sum, err := openmetadata.Push(ctx, *url, token, bodies, openmetadata.WithRetries(*retries), openmetadata.WithProgress(stderr))
 	if sum != nil {
 		sum.Write(stdout)
 	}
 	return err
+}
+
+func hasDomain(bodies []openmetadata.Body, domain string) bool {
+	for _, b := range bodies {
+		if b.Type == openmetadata.TypeDomain && b.FQN == openmetadata.FQN(domain) {
+			return true
+		}
+	}
+	return false
 }

@@ -54,6 +54,18 @@ func TestMetadata(t *testing.T) {
 	require.Equal(t, 0, code, errb.String())
 	assert.Regexp(t, `\ntotal +0 +0 +\d+\n`, out.String(), "a second push changes nothing")
 
+	out.Reset()
+	code = run(ctx, []string{"metadata", "push", "--url", srv.URL, "--domain", "orders"}, &out, &errb)
+	require.Equal(t, 0, code, errb.String())
+	assert.Regexp(t, `\ntotal +0 +0 +\d+\n`, out.String())
+	assert.Regexp(t, `\ntopic +0 +0 +\d+\n`, out.String())
+
+	t.Setenv(config.EnvOpenMetadataURL, "")
+	out.Reset()
+	code = run(ctx, []string{"metadata", "push", "--if-configured", "--domain", "orders"}, &out, &errb)
+	require.Equal(t, 0, code, errb.String())
+	assert.Contains(t, out.String(), "no OpenMetadata server configured (MESH_OPENMETADATA_URL): nothing pushed")
+
 	tests := []struct {
 		name, token string
 		args        []string
@@ -64,6 +76,7 @@ func TestMetadata(t *testing.T) {
 		{"no url", token, []string{"metadata", "push"}, "give --url or set MESH_OPENMETADATA_URL"},
 		{"no dir", token, []string{"metadata", "export"}, "one directory"},
 		{"bad subcommand", token, []string{"metadata", "pull"}, `unknown subcommand "pull"`},
+		{"unknown domain", token, []string{"metadata", "push", "--url", srv.URL, "--domain", "nope"}, `--domain "nope": no such domain`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
