@@ -78,6 +78,9 @@ func (s *Sandbox) Loaded() (time.Time, int) {
 
 // Run reloads the snapshot every cfg.Refresh when a table has a new commit,
 // until ctx ends. Errors are logged; the previous snapshot keeps serving.
+// With tables that change all the time (live producers), a reload waits
+// until four times the last load's duration has passed since it ended, so
+// that loading takes at most a fifth of the machine's time.
 func (s *Sandbox) Run(ctx context.Context) {
 	if s.cfg.Refresh < 0 {
 		<-ctx.Done()
@@ -90,11 +93,22 @@ func (s *Sandbox) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+			if s.resting() {
+				continue
+			}
 			if _, err := s.Load(ctx, false); err != nil && ctx.Err() == nil {
 				s.cfg.logger().Warn("serve: reloading the lakehouse snapshot failed; the previous one keeps serving", "err", err)
 			}
 		}
 	}
+}
+
+// resting reports whether the last load ended less than four of its
+// durations ago.
+func (s *Sandbox) resting() bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.snap != nil && time.Since(s.snap.loaded) < 4*s.snap.took
 }
 
 // Load takes a new snapshot when some table changed since the current one

@@ -177,3 +177,22 @@ func TestSandboxMasks(t *testing.T) {
 	require.Error(t, err)
 	assert.ErrorIs(t, err, serve.ErrRefused)
 }
+
+// TestSandboxRunReloads: Run picks up a new commit on its own.
+func TestSandboxRunReloads(t *testing.T) {
+	lh := fixture(t)
+	sb, err := serve.NewSandbox(lh, serve.Config{TempDir: t.TempDir(), Refresh: 50 * time.Millisecond})
+	require.NoError(t, err)
+	t.Cleanup(func() { sb.Close() })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, err = sb.Load(ctx, true)
+	require.NoError(t, err)
+	go sb.Run(ctx)
+	_, err = lh.Append(ctx, events, []arrow.RecordBatch{lakehousetest.Batch(t, row{ID: "e5", Date: "2026-01-04", Region: "eu", Amount: 50})}, nil)
+	require.NoError(t, err)
+	assert.Eventually(t, func() bool {
+		res, err := sb.Query(ctx, "SELECT count(*) FROM sales.events")
+		return err == nil && res.Rows[0][0].(interface{ String() string }).String() == "5"
+	}, time.Minute, 100*time.Millisecond)
+}
