@@ -27,7 +27,8 @@
 // Config.Masks names columns to hide (meshctl sql fills it from the catalog:
 // the PII columns the caller's role may not see). They are hidden where the
 // table is attached: the view or the copy selects MaskedText for a string
-// column and a NULL of the column's type for any other, under the column's
+// column (NULL where the value is NULL: whether a value exists is not
+// hidden) and a NULL of the column's type for any other, under the column's
 // own name. So every query sees only the mask, whatever it does with the
 // column: an alias, an expression (upper(c) || '!' reads "****!"), an
 // aggregate, a filter on the hidden value (which matches nothing), a join.

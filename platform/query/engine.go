@@ -372,8 +372,9 @@ func (e *Engine) attachStreamed(ctx context.Context, id lakehouse.Ident, tbl *ta
 }
 
 // selectList is the projection that exposes the table: its columns by name,
-// masked ones replaced by MaskedText (strings) or a NULL of the column's
-// type (CASE WHEN false THEN col END keeps the type), under their own name.
+// masked ones replaced by MaskedText (strings; a NULL stays NULL, so counts
+// of missing values hold) or a NULL of the column's type (CASE WHEN false
+// THEN col END keeps the type), under their own name.
 func (e *Engine) selectList(id lakehouse.Ident, tbl *table.Table) string {
 	masked := map[string]bool{}
 	for _, c := range e.cfg.Masks[id] {
@@ -386,7 +387,7 @@ func (e *Engine) selectList(id lakehouse.Ident, tbl *table.Table) string {
 		case !masked[f.Name]:
 			cols = append(cols, q)
 		case f.Type.Equals(iceberg.PrimitiveTypes.String):
-			cols = append(cols, quoteString(MaskedText)+" AS "+q)
+			cols = append(cols, "CASE WHEN "+q+" IS NULL THEN NULL ELSE "+quoteString(MaskedText)+" END AS "+q)
 		default:
 			cols = append(cols, "CASE WHEN false THEN "+q+" END AS "+q)
 		}

@@ -5,6 +5,9 @@ import (
 	"testing"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/iceberg-go/table"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -77,6 +80,35 @@ func TestMasks(t *testing.T) {
 			assert.Equal(t, [][]any{{"north", int64(10)}}, res.Rows, "an engine without masks shows the values")
 		})
 	}
+	// A NULL stays NULL: whether a value exists is not hidden.
+	nulls := lakehouse.Ident{Namespace: "shop", Name: "nulls"}
+	_, err = lh.EnsureTable(ctx, nulls, lakehousetest.Schema(), nil)
+	require.NoError(t, err)
+	sc, err := table.SchemaToArrowSchema(lakehousetest.Schema(), nil, true, false)
+	require.NoError(t, err)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, sc)
+	defer b.Release()
+	for i, id := range []string{"n1", "n2"} {
+		b.Field(0).(*array.StringBuilder).Append(id)
+		b.Field(1).(*array.Date32Builder).Append(lakehousetest.Date("2026-01-01"))
+		if i == 0 {
+			b.Field(2).(*array.StringBuilder).AppendNull()
+		} else {
+			b.Field(2).(*array.StringBuilder).Append("west")
+		}
+		b.Field(3).(*array.Int64Builder).Append(1)
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	_, err = lh.Append(ctx, nulls, []arrow.RecordBatch{rec}, nil)
+	require.NoError(t, err)
+	withNulls, err := query.NewEngine(ctx, lh, query.Config{Threads: 2, TempDir: t.TempDir(), Masks: map[lakehouse.Ident][]string{nulls: {"region"}}})
+	require.NoError(t, err)
+	t.Cleanup(func() { withNulls.Close() })
+	res, err := withNulls.Query(ctx, "SELECT event_id, region FROM shop.nulls ORDER BY event_id")
+	require.NoError(t, err)
+	assert.Equal(t, [][]any{{"n1", nil}, {"n2", "****"}}, res.Rows)
+
 	n, err := masked.Query(ctx, "SELECT count(*) FROM shop.upserted")
 	require.NoError(t, err)
 	assert.Equal(t, [][]any{{int64(2)}}, n.Rows, "the delete file applies")
