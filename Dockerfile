@@ -13,7 +13,8 @@ ENV CGO_ENABLED=1
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
     mkdir -p /out/bin /out/repo && \
     go build -trimpath -ldflags="-s -w" -o /out/bin/ ./platform/cmd/meshctl $(for d in domains/*/cmd/*; do echo ./$d; done) && \
-    find domains -name domain.yaml -o -path '*/dags/*.yaml' -o -path '*/dashboards/*.yaml' -o -path '*/contracts/*' -o -path '*/dbt/*' | tar -cf - -T - | tar -xf - -C /out/repo
+    { find domains -name domain.yaml -o -path '*/dags/*.yaml' -o -path '*/dashboards/*.yaml' -o -path '*/contracts/*' -o -path '*/dbt/*'; \
+      find metadata -name '*.yaml'; } | tar -cf - -T - | tar -xf - -C /out/repo
 
 FROM debian:12.11-slim AS runtime
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates tzdata \
