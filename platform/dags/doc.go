@@ -33,6 +33,10 @@
 //	             then remove-orphans; reads every table of the domain
 //	freshness    freshness_<d>: meshctl freshness --domain <d>; reads every
 //	             table of the domain
+//	metadata     metadata_<d>: meshctl metadata push --live --domain <d>
+//	             --if-configured (refreshes the domain in OpenMetadata); reads
+//	             every table of the domain. Derived for every domain from
+//	             derived.yaml (@hourly) unless the domain declares its own
 //	custom       an explicit id and tasks
 //
 // Every field may be set explicitly and wins over the type's default: id,

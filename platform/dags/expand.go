@@ -19,7 +19,7 @@ import (
 	"github.com/meshterious/warehouse/platform/domainspec"
 )
 
-// finishDomain fills the default reads of maintenance and freshness DAGs: every
+// finishDomain fills the default reads of maintenance, freshness and metadata DAGs: every
 // table of the domain (declared in domain.yaml or written by one of its DAGs).
 func finishDomain(d *domainspec.Domain, ds []*DAG) {
 	var tables []string
@@ -27,7 +27,7 @@ func finishDomain(d *domainspec.Domain, ds []*DAG) {
 		tables = append(tables, d.Name+"."+t.Name)
 	}
 	for _, g := range ds {
-		if g.Type == TypeMaintenance || g.Type == TypeFreshness {
+		if readsAll(g.Type) {
 			continue
 		}
 		for _, w := range g.Writes {
@@ -38,10 +38,15 @@ func finishDomain(d *domainspec.Domain, ds []*DAG) {
 	}
 	sort.Strings(tables)
 	for _, g := range ds {
-		if (g.Type == TypeMaintenance || g.Type == TypeFreshness) && g.Reads == nil {
+		if readsAll(g.Type) && g.Reads == nil {
 			g.Reads = slices.Clone(tables)
 		}
 	}
+}
+
+// readsAll reports whether a DAG type reads every table of its domain.
+func readsAll(typ string) bool {
+	return typ == TypeMaintenance || typ == TypeFreshness || typ == TypeMetadata
 }
 
 // templateVars are the values a declaration's templates see.
@@ -119,6 +124,13 @@ var typeDefaults = map[string]typeDefault{
 		retries: 0,
 		trigger: TriggerAllDone,
 		timeout: 5 * time.Minute,
+	},
+	TypeMetadata: {
+		id:      "metadata_{{.Domain}}",
+		tasks:   []taskDecl{{ID: "register", Command: "meshctl metadata push --live --domain {{.Domain}} --if-configured"}},
+		retries: DefaultRetries,
+		trigger: TriggerAllDone,
+		timeout: 15 * time.Minute,
 	},
 	TypeCustom: {retries: DefaultRetries},
 }
@@ -360,6 +372,8 @@ func defaultDescription(typ string) string {
 		return "Iceberg maintenance of the {{.Domain}} tables: compact small files, expire old snapshots, remove orphan files."
 	case TypeFreshness:
 		return "Check that every {{.Domain}} table was updated within its freshness SLA."
+	case TypeMetadata:
+		return "Refresh the {{.Domain}} entities in OpenMetadata: tables and columns, topics, pipelines, dashboards and their lineage."
 	}
 	return ""
 }

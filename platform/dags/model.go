@@ -28,6 +28,7 @@ const (
 	TypeForecast    = "forecast"
 	TypeMaintenance = "maintenance"
 	TypeFreshness   = "freshness"
+	TypeMetadata    = "metadata" // derived for every domain, see derived.yaml
 	TypeCustom      = "custom"
 )
 

@@ -4,6 +4,7 @@
 package dags
 
 import (
+	_ "embed"
 	"errors"
 	"fmt"
 	"os"
@@ -59,7 +60,7 @@ var (
 	dagKeys      = []string{"type", "id", "description", "events", "regions", "entity", "target", "schedule", "sla", "retries", "retry_delay", "execution_timeout", "dagrun_timeout", "tags", "reads", "writes", "trigger_rule", "tasks"}
 	defaultsKeys = []string{"retries", "retry_delay", "execution_timeout", "dagrun_timeout", "tags", "trigger_rule"}
 	taskKeys     = []string{"id", "command", "depends_on", "retries", "execution_timeout"}
-	types        = []string{TypeIngest, TypeStaging, TypeFact, TypeForecast, TypeMaintenance, TypeFreshness, TypeCustom}
+	types        = []string{TypeIngest, TypeStaging, TypeFact, TypeForecast, TypeMaintenance, TypeFreshness, TypeMetadata, TypeCustom}
 )
 
 // selector is "all" or a list of names.
@@ -180,9 +181,26 @@ func LoadDomain(root string, d *domainspec.Domain) ([]*DAG, error) {
 		}
 		out = append(out, ds...)
 	}
+	derived, err := Parse(DerivedFile, derivedDecls, d)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range derived {
+		if !slices.ContainsFunc(out, func(o *DAG) bool { return o.Type == g.Type }) {
+			out = append(out, g)
+		}
+	}
 	finishDomain(d, out)
 	return out, nil
 }
+
+// DerivedFile declares the DAGs every domain gets without declaring them
+// (a type the domain declares itself is not derived), relative to the
+// repository root; it is embedded, so binaries need no repository.
+const DerivedFile = "platform/dags/derived.yaml"
+
+//go:embed derived.yaml
+var derivedDecls []byte
 
 // Root returns the directory holding domains/: config.RepoRoot
 // ($MESH_REPO_ROOT, else the nearest directory upwards with go.work).
