@@ -312,7 +312,7 @@ func (b *builder) domains() {
 			}
 			b.add(TypeTeam, FQN(d.Team), t)
 		}
-		dom := map[string]any{"name": d.Name, "domainType": domainType(d), "description": orText(d.Description, "The "+d.Name+" domain.")}
+		dom := map[string]any{"name": d.Name, "domainType": b.domainType(d), "description": orText(d.Description, "The "+d.Name+" domain.")}
 		if o := b.owners(d.Team); o != nil {
 			dom["owners"] = o
 		}
@@ -334,13 +334,16 @@ func (b *builder) domains() {
 // dataProductName is a domain's data product.
 func dataProductName(domain string) string { return domain + "_data_products" }
 
-// domainType: a domain publishing events is source-aligned; one that only
-// reads other domains' products (forecasting) is consumer-aligned.
-func domainType(d *catalog.Domain) string {
-	if len(d.DependsOn) > 0 && !strings.Contains(strings.Join(d.DataProducts, ","), ".fact_") {
-		return "Consumer-aligned"
+// domainType: a domain publishing events (it has topics) is source-aligned;
+// one that only reads other domains' products (forecasting) is
+// consumer-aligned.
+func (b *builder) domainType(d *catalog.Domain) string {
+	for _, t := range b.cat.Topics {
+		if t.Domain == d.Name {
+			return "Source-aligned"
+		}
 	}
-	return "Source-aligned"
+	return "Consumer-aligned"
 }
 
 func orText(s, def string) string {

@@ -104,6 +104,9 @@ func TestBodies(t *testing.T) {
 		map[string]any{"fromColumns": []any{"mesh_lakehouse.mesh.shop.raw_orders.qty", "mesh_lakehouse.mesh.shop.raw_orders.price"}, "toColumn": "mesh_lakehouse.mesh.shop.stg_orders.qty"},
 	}, details["columnsLineage"])
 
+	assert.Equal(t, "Source-aligned", find(t, bodies, "domain", "shop")["domainType"])
+	assert.Equal(t, "Consumer-aligned", find(t, bodies, "domain", "forecast")["domainType"], "publishes no events")
+
 	// Push order: an entity after everything it refers to.
 	pos := map[string]int{}
 	for i, b := range bodies {

@@ -233,7 +233,7 @@ func writeEntity(w http.ResponseWriter, code int, change string, e *Entity) {
 	_ = json.NewEncoder(w).Encode(out)
 }
 
-func readBody(w http.ResponseWriter, r *http.Request, typ string) ([]byte, map[string]any, bool) {
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, map[string]any, bool) {
 	data, err := io.ReadAll(r.Body)
 	if err != nil {
 		answer(w, http.StatusBadRequest, "reading the body: %v", err)
@@ -249,7 +249,7 @@ func readBody(w http.ResponseWriter, r *http.Request, typ string) ([]byte, map[s
 
 // put is the create-or-update of an entity.
 func (s *Server) put(w http.ResponseWriter, r *http.Request, t openmetadata.Type) {
-	data, body, ok := readBody(w, r, t.Name)
+	data, body, ok := readBody(w, r)
 	if !ok {
 		return
 	}
@@ -391,7 +391,7 @@ func asList(v any) []any {
 }
 
 func (s *Server) putLineage(w http.ResponseWriter, r *http.Request) {
-	data, body, ok := readBody(w, r, "lineage")
+	data, body, ok := readBody(w, r)
 	if !ok {
 		return
 	}
