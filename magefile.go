@@ -238,14 +238,21 @@ func Services() error {
 }
 
 // Chromium finds (or, as root on Debian, installs) the headless browser of the meshctl serve browser test.
-func (Deps) Chromium() error {
-	p, err := magekit.EnsureChromium()
+func (Deps) Chromium() error { return testTool("chromium", magekit.EnsureChromium) }
+
+// Graphviz finds (or, as root on Debian, installs) Graphviz's dot, which draws lineage as SVG or PNG.
+func (Deps) Graphviz() error { return testTool("dot", magekit.EnsureGraphviz) }
+
+// testTool reports where a tool the tests need is; without it, the tests
+// that need it skip, except under CI=true where this fails.
+func testTool(name string, ensure func() (string, error)) error {
+	p, err := ensure()
 	if err != nil && os.Getenv("CI") != "true" {
-		fmt.Printf("%v\n(the browser test skips outside CI)\n", err)
+		fmt.Printf("%v\n(the tests that need %s skip outside CI)\n", err, name)
 		return nil
 	}
 	if err == nil {
-		fmt.Println("chromium:", p)
+		fmt.Printf("%s: %s\n", name, p)
 	}
 	return err
 }
@@ -289,7 +296,7 @@ const testWorkers = 2
 
 // Test runs the tests of every module against the real services (CI=true: a missing service fails).
 func Test() error {
-	mg.Deps(Services, Deps.Chromium)
+	mg.Deps(Services, Deps.Chromium, Deps.Graphviz)
 	ds, err := domains()
 	if err != nil {
 		return err

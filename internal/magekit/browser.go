@@ -16,26 +16,61 @@ import (
 // chromium installed with apt when running as root, else an error saying how
 // to get one (under CI=true the test fails without it).
 func EnsureChromium() (string, error) {
-	if p := os.Getenv("MESH_CHROMIUM"); p != "" {
+	return ensureTool(tool{
+		env: "MESH_CHROMIUM", binaries: []string{"chromium", "chromium-browser"}, debian: "chromium",
+		why: "the meshctl serve browser test", macOS: "brew install --cask chromium",
+		elsewhere: "set MESH_CHROMIUM to a Chromium or Chrome binary",
+	})
+}
+
+// EnsureGraphviz returns Graphviz's dot, which meshctl catalog lineage
+// --format svg|png runs: on PATH, else Debian's graphviz installed with apt
+// when running as root, else an error saying how to get it.
+func EnsureGraphviz() (string, error) {
+	return ensureTool(tool{
+		binaries: []string{"dot"}, debian: "graphviz",
+		why: "meshctl catalog lineage --format svg|png and its test", macOS: "brew install graphviz",
+		elsewhere: "install Graphviz from https://graphviz.org/download/",
+	})
+}
+
+// tool is a program the tests run that the distribution packages.
+type tool struct {
+	env                   string   // a variable naming the binary, if any
+	binaries              []string // names looked up on PATH
+	debian                string   // the Debian package
+	why, macOS, elsewhere string
+}
+
+func ensureTool(t tool) (string, error) {
+	if t.env != "" {
+		if p := os.Getenv(t.env); p != "" {
+			return p, nil
+		}
+	}
+	look := func() (string, bool) {
+		for _, name := range t.binaries {
+			if p, err := exec.LookPath(name); err == nil {
+				return p, true
+			}
+		}
+		return "", false
+	}
+	if p, ok := look(); ok {
 		return p, nil
 	}
-	for _, name := range []string{"chromium", "chromium-browser"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
-	}
 	if canInstallPackages() {
-		if err := aptInstall("chromium"); err != nil {
-			return "", fmt.Errorf("installing chromium: %w", err)
+		if err := aptInstall(t.debian); err != nil {
+			return "", fmt.Errorf("installing %s: %w", t.debian, err)
 		}
-		if p, err := exec.LookPath("chromium"); err == nil {
+		if p, ok := look(); ok {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("chromium is not installed (the meshctl serve browser test needs it).\n" +
-		"  Debian/Ubuntu: sudo apt-get install -y chromium\n" +
-		"  macOS:         brew install --cask chromium\n" +
-		"  Elsewhere:     set MESH_CHROMIUM to a Chromium or Chrome binary")
+	return "", fmt.Errorf("%s is not installed (%s needs it).\n"+
+		"  Debian/Ubuntu: sudo apt-get install -y %s\n"+
+		"  macOS:         %s\n"+
+		"  Elsewhere:     %s", t.binaries[0], t.why, t.debian, t.macOS, t.elsewhere)
 }
 
 // WebDir is where meshctl serve's npm packages are pinned, and VendorDir

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +14,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	_ "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/meshterious/warehouse/platform/config"
 	"github.com/meshterious/warehouse/platform/contract"
@@ -157,4 +160,41 @@ func TestCatalogLineageWithoutGraphviz(t *testing.T) {
 	var out, errOut bytes.Buffer
 	require.Equal(t, 1, run(context.Background(), []string{"catalog", "lineage", "shop.fact_sales", "--format", "svg"}, &out, &errOut))
 	assert.Contains(t, errOut.String(), "apt-get install graphviz")
+}
+
+// TestPublishMasksPII: the serving file BI tools read holds what the role may
+// see, so a dashboard never shows PII to a viewer of the default role.
+func TestPublishMasksPII(t *testing.T) {
+	catalogFixture(t)
+	for _, tc := range []struct {
+		role string
+		want []any
+	}{
+		{"", []any{"****", "****"}},
+		{"pii-reader", []any{"Ann@example.invalid", "bob@example.invalid"}},
+	} {
+		t.Run("role "+tc.role, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "mesh.duckdb")
+			var out, errOut bytes.Buffer
+			args := []string{"publish", "--out", path, "--bundle", "none", "--tables", "shop.raw_sales"}
+			if tc.role != "" {
+				args = append(args, "--role", tc.role)
+			}
+			require.Equal(t, 0, run(context.Background(), args, &out, &errOut), "stderr: %s", errOut.String())
+			db, err := sql.Open("duckdb", path+"?access_mode=read_only")
+			require.NoError(t, err)
+			defer db.Close()
+			rows, err := db.Query("SELECT customer_email FROM shop.raw_sales ORDER BY sale_id")
+			require.NoError(t, err)
+			defer rows.Close()
+			var got []any
+			for rows.Next() {
+				var s string
+				require.NoError(t, rows.Scan(&s))
+				got = append(got, s)
+			}
+			require.NoError(t, rows.Err())
+			assert.Equal(t, tc.want, got)
+		})
+	}
 }

@@ -30,6 +30,7 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	check := fs.Bool("check", false, "publish nothing: compare the serving file with the lakehouse, exit 1 when a table is behind by more than --max-lag")
 	maxLag := fs.Duration("max-lag", 15*time.Minute, "with --check: how long a new commit may wait to be published")
 	bundle := fs.String("bundle", "", "also write Superset's import bundle of every domain's dashboards here, reading the published file (default <dir of --out>/superset-bundle.zip; \"none\" to skip)")
+	role := fs.String("role", "", "the governance role whose view is published: PII columns it may not see are masked in the file (default $MESH_ROLE, else the catalog's default role)")
 	bundleURI := fs.String("bundle-uri", "", "the SQLAlchemy URI of the published file as Superset sees it (default duckdb:///<--out, absolute>)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -64,7 +65,13 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return err
 	}
-	cfg := serving.Config{Path: path, Query: query.Config{Logger: rt.Logger}, Progress: stdout}
+	// BI users see what the role may see: the file holds masked values, not
+	// the PII itself.
+	masks, err := sqlMasks(ctx, rt, *role)
+	if err != nil {
+		return err
+	}
+	cfg := serving.Config{Path: path, Query: query.Config{Logger: rt.Logger, Masks: masks}, Progress: stdout}
 	if *tables != "" {
 		for _, s := range strings.Split(*tables, ",") {
 			id, err := lakehouse.ParseIdent(strings.TrimSpace(s))
