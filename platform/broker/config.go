@@ -93,11 +93,11 @@ func (c Config) WithDefaults() Config {
 // Validate reports the first invalid field, naming it. Call it on the result
 // of WithDefaults; zero values are accepted where a default exists.
 func (c Config) Validate() error {
+	// The configuration's rule, so the broker accepts exactly the URLs it does.
+	if err := config.CheckAMQPURL(c.URL); err != nil {
+		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
 	switch {
-	case c.URL == "":
-		return fmt.Errorf("%w: amqp url is required (%s)", ErrInvalidConfig, config.EnvAMQPURL)
-	case !hasAMQPScheme(c.URL):
-		return fmt.Errorf("%w: amqp url %q must start with amqp:// or amqps:// (%s)", ErrInvalidConfig, config.RedactURL(c.URL), config.EnvAMQPURL)
 	case c.Prefetch < 0 || c.Prefetch > 65535:
 		return fmt.Errorf("%w: prefetch must be between 0 and 65535, got %d", ErrInvalidConfig, c.Prefetch)
 	case c.ConfirmWindow < 0:

@@ -17,8 +17,9 @@ func TestConfigValidate(t *testing.T) {
 	}{
 		{name: "defaults", cfg: Config{URL: url}},
 		{name: "amqps", cfg: Config{URL: "amqps://u:p@host/vh"}},
-		{name: "missing url", cfg: Config{}, errContains: "amqp url is required (MESH_AMQP_URL)"},
-		{name: "bad scheme", cfg: Config{URL: "http://u:secret@host"}, errContains: "must start with amqp://"},
+		{name: "missing url", cfg: Config{}, errContains: "MESH_AMQP_URL is required"},
+		{name: "bad scheme", cfg: Config{URL: "http://u:secret@host"}, errContains: "must be an amqp:// or amqps:// URL with a host"},
+		{name: "no host", cfg: Config{URL: "amqp://u:secret@/vh"}, errContains: "must be an amqp:// or amqps:// URL with a host"},
 		{name: "negative prefetch", cfg: Config{URL: url, Prefetch: -1}, errContains: "prefetch"},
 		{name: "huge prefetch", cfg: Config{URL: url, Prefetch: 70000}, errContains: "prefetch"},
 		{name: "negative window", cfg: Config{URL: url, ConfirmWindow: -5}, errContains: "confirm window"},

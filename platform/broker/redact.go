@@ -2,15 +2,9 @@ package broker
 
 import (
 	"errors"
-	"strings"
 
 	"github.com/meshterious/warehouse/platform/config"
 )
-
-func hasAMQPScheme(rawURL string) bool {
-	l := strings.ToLower(rawURL)
-	return strings.HasPrefix(l, "amqp://") || strings.HasPrefix(l, "amqps://")
-}
 
 // redactedError hides the secrets that a wrapped error may carry in its text.
 type redactedError struct {
