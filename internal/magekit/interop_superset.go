@@ -36,13 +36,11 @@ const (
 	// with (default: chromium on PATH).
 	EnvChromium = "MESH_CHROMIUM"
 
+	supersetVhost      = "mesh-interop-superset"
+	supersetDemoTime   = 30 * time.Minute // the demo, cold Go caches included
 	supersetStartLimit = 3 * time.Minute
 	supersetStepLimit  = 10 * time.Minute
 )
-
-// interopAsOf is the last complete day of the interop run's history
-// (interopUntil is midnight of the day after): the forecasts are made as of it.
-const interopAsOf = "2026-11-19"
 
 // BuildDashboardBundle loads every domain's dashboards and writes Superset's
 // import bundle for the serving database at databaseURI to out.
@@ -159,15 +157,17 @@ func newSupersetExpect(all []*dashboards.Dashboard, rows func(d *dashboards.Dash
 	return e, nil
 }
 
-// interopSuperset publishes the interop run (with the forecasting domain's
-// forecasts made as of its last day) into a serving DuckDB file, builds the
-// bundle for it, and on the pinned Superset in its own environment: creates
-// the metadata database and an admin, imports the bundle with
-// `superset import-dashboards`, checks every dataset's declared columns
-// against what its SQL returns, runs every chart's saved query through
-// /api/v1/chart/<id>/data (rows > 0), and takes a screenshot of every
-// dashboard in headless Chromium once its charts have rendered, failing on an
-// error panel.
+// interopSuperset runs the demo into a data directory of its own (the
+// forecasting dashboards need the demo's 13 weeks: a forecast wants two weeks
+// of history and the backtest four before its first origin, and the shared
+// interop run has one), which ends with meshctl publish writing the serving
+// DuckDB file and the bundle reading it. Then, on the pinned Superset in its
+// own environment, it creates the metadata database and an admin, imports the
+// bundle with `superset import-dashboards`, checks every dataset's declared
+// columns against what its SQL returns, runs every chart's saved query
+// through /api/v1/chart/<id>/data and compares its row count with Chart.Query
+// through meshctl sql, and takes a screenshot of every dashboard in headless
+// Chromium once its charts have rendered, failing on an error panel.
 func interopSuperset(root string, w io.Writer) error {
 	start := time.Now()
 	venv, err := EnsureVenv(root, supersetTool)
@@ -182,35 +182,45 @@ func interopSuperset(root string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	run, err := PrepareInteropRun(root, w, BackendEmbedded)
-	if err != nil {
-		return err
-	}
 	cache, err := InteropCache()
 	if err != nil {
 		return err
 	}
+	// Fresh each run, kept afterwards (outside the repository) for its logs
+	// and screenshots.
 	dir := filepath.Join(cache, "runs", supersetTool)
 	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
-	home, shots := filepath.Join(dir, "home"), filepath.Join(dir, "screenshots")
-	for _, d := range []string{home, shots} {
+	home, shots, data := filepath.Join(dir, "home"), filepath.Join(dir, "screenshots"), filepath.Join(dir, "mesh")
+	for _, d := range []string{home, shots, data} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
 	}
-
-	t := time.Now()
-	if err := interopForecasts(run, w); err != nil {
+	amqpURL, err := interopVhost(supersetVhost)
+	if err != nil {
 		return err
 	}
-	// meshctl publish writes the serving file and, next to it, the bundle
-	// reading it: what a user runs.
-	serving := filepath.Join(dir, "serving", "mesh.duckdb")
-	bundle := filepath.Join(dir, "serving", DashboardsBundle)
-	if err := run.Run(io.Discard, "meshctl", "publish", "--out", serving, "--bundle", bundle); err != nil {
-		return err
+	// bin/ of the repository against the demo's own data directory.
+	run := &InteropRun{Backend: "superset demo", DataDir: data, Bin: filepath.Join(root, "bin"), Env: []string{
+		"MESH_DOTENV=off", "MESH_LOG_LEVEL=warn", "MESH_DEMO_SCALE=1",
+		"MESH_DATA_DIR=" + data, "MESH_AMQP_URL=" + amqpURL,
+		"MESH_CATALOG_NAME=mesh", "MESH_CATALOG=sqlite", "MESH_CATALOG_URI=" + filepath.Join(data, "catalog.db"),
+		"MESH_WAREHOUSE=" + filepath.Join(data, "warehouse"),
+		"MESH_BIN_DIR=" + filepath.Join(root, "bin"), "MESH_REPO_ROOT=" + root,
+	}}
+	t := time.Now()
+	demoLog := filepath.Join(dir, "demo.log")
+	if err := runLogged(root, demoLog, run.Env, supersetDemoTime, "go", "run", "mage.go", "demo"); err != nil {
+		return fmt.Errorf("making the demo's data: %w", err)
+	}
+	// The demo's last step, meshctl publish, wrote the serving file and,
+	// next to it, the bundle reading it: what a user runs.
+	serving := filepath.Join(data, "serving", "mesh.duckdb")
+	bundle := filepath.Join(data, "serving", DashboardsBundle)
+	if _, err := os.Stat(bundle); err != nil {
+		return fmt.Errorf("the demo's meshctl publish wrote no bundle: %w (log %s)", err, demoLog)
 	}
 	all, err := dashboards.LoadAll(root)
 	if err != nil {
@@ -220,7 +230,8 @@ func interopSuperset(root string, w io.Writer) error {
 	for _, d := range all {
 		nCharts += len(d.Charts)
 	}
-	fmt.Fprintf(w, "forecasts, serving file and bundle (%d dashboards, %d charts) in %s\n", len(all), nCharts, time.Since(t).Round(time.Second))
+	fmt.Fprintf(w, "demo data in %s, its serving file and the bundle of %d dashboards (%d charts) ready in %s (log %s)\n",
+		data, len(all), nCharts, time.Since(t).Round(time.Second), demoLog)
 	t = time.Now()
 	exp, err := newSupersetExpect(all, func(d *dashboards.Dashboard, c *dashboards.Chart) (int, error) {
 		res, err := run.SQL("SELECT count(*) FROM (" + c.Query(d.Dataset(c.Dataset)) + ")")
@@ -296,23 +307,6 @@ func interopSuperset(root string, w io.Writer) error {
 		return fmt.Errorf("screenshots of the dashboards: %w (Superset's log: %s)", err, filepath.Join(dir, "superset-server.log"))
 	}
 	fmt.Fprintf(w, "screenshots in %s (%s); interop:superset took %s\n", shots, time.Since(t).Round(time.Second), time.Since(start).Round(time.Second))
-	return nil
-}
-
-// interopForecasts runs the forecasting domain's steps after its dbt build
-// (the demo's demoDerived) on the interop run, as of its last complete day and
-// over the week of history it has.
-func interopForecasts(run *InteropRun, w io.Writer) error {
-	for _, args := range [][]string{
-		{"forecast", "demand", "--as-of", interopAsOf, "--history", "7", "--active", "7", "--horizon", "7d"},
-		{"forecast", "stockout", "--as-of", interopAsOf},
-		{"backtest", "--as-of", interopAsOf, "--history", "7", "--active", "7", "--horizon", "2d", "--origins", "1"},
-	} {
-		var out bytes.Buffer
-		if err := run.Run(&out, "forecasting", args...); err != nil {
-			return fmt.Errorf("%w\n%s", err, lastLines(out.String(), 15))
-		}
-	}
 	return nil
 }
 

@@ -2,8 +2,8 @@
 // from the npm packages of package-lock.json.
 //
 // Logs in to Superset as the admin, opens every dashboard of expect.json,
-// waits until each of its charts has rendered (a canvas, an SVG or a table,
-// no loading indicator), fails on an error panel, and writes
+// waits until each of its charts has rendered (its plugin's container in
+// place of the loading indicator), fails on an error panel, and writes
 // <out>/<slug>.png. Reads MESH_SUPERSET_URL, MESH_SUPERSET_PASSWORD (never
 // printed) and MESH_CHROMIUM.
 import { createRequire } from 'node:module';
@@ -27,8 +27,9 @@ const renderLimit = 180_000;
 // An error panel of a chart or of the dashboard, in Superset 6.1's markup.
 const errorSelector = '[data-test="error-message"], [data-test="chart-error"], .ant-alert-error, .alert-danger';
 const loadingSelector = '[data-test="loading-indicator"], .loading';
-// A chart has rendered when its container holds what its plugin draws.
-const drawnSelector = 'canvas, svg, table, .superset-legacy-chart-big-number, [data-test="big-number"]';
+// A chart has rendered when its plugin's container replaced the loading
+// indicator (a canvas for ECharts, a table, a big number's text).
+const drawnSelector = '[data-test="slice-container"]';
 
 const browser = await chromium.launch({
   executablePath: process.env.MESH_CHROMIUM,
@@ -36,7 +37,9 @@ const browser = await chromium.launch({
 });
 let failed = 0;
 try {
-  const context = await browser.newContext({ viewport: { width: 1600, height: 1000 } });
+  // Tall enough for every dashboard's rows: a chart below the fold waits to
+  // be scrolled to before it loads.
+  const context = await browser.newContext({ viewport: { width: 1600, height: 2400 } });
   const login = await context.request.post(url + '/login/', {
     form: { username: 'admin', password: process.env.MESH_SUPERSET_PASSWORD },
     maxRedirects: 0,
