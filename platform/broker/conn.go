@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
+	"strings"
 	"time"
 
 	amqp "github.com/rabbitmq/amqp091-go"
@@ -11,9 +13,39 @@ import (
 	"github.com/meshterious/warehouse/platform/config"
 )
 
-// dial opens one AMQP connection, honouring ctx while the handshake runs.
-// Errors never contain the URL password.
+// dialAttempts is how many times dial tries a handshake that timed out: a
+// broker starved of CPU can miss one deadline and answer the next, while a
+// refused connection or a wrong password fails at once.
+const dialAttempts = 3
+
+// dial opens one AMQP connection, honouring ctx while the handshake runs, and
+// tries again after a timeout (dialAttempts). Errors never contain the URL
+// password.
 func dial(ctx context.Context, cfg Config, role string) (*amqp.Connection, error) {
+	for attempt := 1; ; attempt++ {
+		conn, err := dialOnce(ctx, cfg, role)
+		if err == nil || attempt == dialAttempts || !isTimeout(err) || ctx.Err() != nil {
+			return conn, err
+		}
+		cfg.logger().Warn("broker handshake timed out, trying again", "role", role, "attempt", attempt, "err", err)
+		if !sleepCtx(ctx, cfg.ReconnectMin) {
+			return nil, err
+		}
+	}
+}
+
+// isTimeout reports whether a dial failed on a network deadline, which
+// amqp091 reports as a frame error (501) whose reason is the read's "i/o timeout".
+func isTimeout(err error) bool {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return true
+	}
+	var ae *amqp.Error
+	return errors.As(err, &ae) && strings.Contains(ae.Reason, "i/o timeout")
+}
+
+func dialOnce(ctx context.Context, cfg Config, role string) (*amqp.Connection, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
