@@ -15,4 +15,7 @@ var (
 	ErrCommitConflict = errors.New("lakehouse: commit conflict, retries exhausted")
 	// ErrNoColumn reports a column name that the table schema does not have.
 	ErrNoColumn = errors.New("lakehouse: no such column")
+	// ErrIncompleteWrite reports data files holding fewer rows than were given:
+	// nothing is committed.
+	ErrIncompleteWrite = errors.New("lakehouse: incomplete write")
 )

@@ -51,12 +51,23 @@ func writeDataFiles(ctx context.Context, tbl *table.Table, recs []arrow.RecordBa
 	if len(recs) == 0 {
 		return nil, nil
 	}
+	var want, got int64
+	for _, r := range recs {
+		want += r.NumRows()
+	}
 	var files []iceberg.DataFile
 	for df, err := range table.WriteRecords(ctx, tbl, recs[0].Schema(), retainingSeq(recs)) {
 		if err != nil {
 			return nil, fmt.Errorf("writing data files: %w", err)
 		}
 		files = append(files, df)
+		got += df.Count()
+	}
+	// A batch whose write failed before (e.g. no space left on device) can
+	// come back with fewer rows or none; committing that would acknowledge
+	// rows that are not in the table.
+	if got != want {
+		return nil, fmt.Errorf("%w: writing data files under %s: %d of %d rows written (is it full or unreachable?)", ErrIncompleteWrite, tbl.Location(), got, want)
 	}
 	return files, nil
 }
