@@ -84,3 +84,19 @@ func TestBenchesListsEveryBenchmark(t *testing.T) {
 	_, err = Benches("../..", "orders")
 	assert.ErrorContains(t, err, `MESH_BENCH_ROWS = "lots"`)
 }
+
+func TestRunBenchesFailsOnABrokenBenchmark(t *testing.T) {
+	ok := Bench{Name: "goversion", Dir: ".", Args: []string{"env", "GOVERSION"}, Parse: func(out []byte) ([]BenchFigure, error) {
+		return []BenchFigure{{Name: "go version printed", Value: float64(len(bytes.TrimSpace(out))), Unit: "bytes"}}, nil
+	}}
+	noFigures := Bench{Name: "silent", Dir: ".", Args: []string{"env", "GOVERSION"}, Parse: parseBenchLines}
+	exitsNonZero := Bench{Name: "broken", Dir: ".", Args: []string{"no-such-go-command"}, Parse: parseBenchLines}
+	var out bytes.Buffer
+	figs, err := RunBenches(t.TempDir(), []Bench{ok, noFigures, exitsNonZero}, &out)
+	require.ErrorIs(t, err, ErrBench)
+	assert.ErrorContains(t, err, "silent, broken")
+	require.Len(t, figs, 1)
+	assert.Equal(t, "go version printed", figs[0].Name)
+	assert.Contains(t, out.String(), "benchmark summary (3 benchmarks")
+	assert.Contains(t, out.String(), "go version printed")
+}

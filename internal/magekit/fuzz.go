@@ -75,8 +75,12 @@ func scanTestFuncs(root string, re *regexp.Regexp) ([]TestFunc, error) {
 		if err != nil {
 			return err
 		}
+		pkg := "./" + filepath.ToSlash(rel)
+		if rel == "." {
+			pkg = "."
+		}
 		for _, m := range ms {
-			out = append(out, TestFunc{Module: filepath.ToSlash(mod), Package: "./" + filepath.ToSlash(rel), Name: string(m[1])})
+			out = append(out, TestFunc{Module: filepath.ToSlash(mod), Package: pkg, Name: string(m[1])})
 		}
 		return nil
 	})

@@ -1,6 +1,7 @@
 package magekit
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"testing"
@@ -61,4 +62,34 @@ func TestFuzzTime(t *testing.T) {
 	t.Setenv(EnvFuzzTime, "soon")
 	_, err = FuzzTime(5 * time.Second)
 	assert.ErrorContains(t, err, `--time (MESH_FUZZ_TIME) = "soon"`)
+}
+
+// TestRunFuzzReportsACrash fuzzes a tiny module whose target fails on its
+// seed: RunFuzz must fail with ErrFuzz naming the target.
+func TestRunFuzzReportsACrash(t *testing.T) {
+	root := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(root, "go.mod"), []byte("module fz\n\ngo 1.26\n"), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(root, "fz_test.go"), []byte(`package fz
+
+import "testing"
+
+func FuzzBroken(f *testing.F) {
+	f.Add("boom")
+	f.Fuzz(func(t *testing.T, s string) {
+		if s == "boom" {
+			t.Fatal("found boom")
+		}
+	})
+}
+`), 0o644))
+	t.Setenv("GOWORK", "off")
+	targets, err := FuzzTargets(root)
+	require.NoError(t, err)
+	require.Equal(t, []TestFunc{{Module: ".", Package: ".", Name: "FuzzBroken"}}, targets)
+	var out bytes.Buffer
+	_, err = RunFuzz(root, targets, time.Second, &out)
+	require.ErrorIs(t, err, ErrFuzz)
+	assert.ErrorContains(t, err, "FuzzBroken")
+	assert.Contains(t, out.String(), "found boom")
+	assert.Contains(t, out.String(), "1 failed")
 }
