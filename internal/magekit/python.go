@@ -168,7 +168,9 @@ func LockVenv(root, tool string) error {
 		return err
 	}
 	var frozen bytes.Buffer
-	if err := v.Run(&frozen, root, nil, "pip", "freeze", "--all", "--exclude", "pip", "--exclude", "setuptools", "--exclude", "wheel"); err != nil {
+	// setuptools stays in the lock: a tool may require a newer one than the
+	// venv's (openmetadata-ingestion asks >= 78.1.1), and pip check fails then.
+	if err := v.Run(&frozen, root, nil, "pip", "freeze", "--all", "--exclude", "pip", "--exclude", "wheel"); err != nil {
 		return err
 	}
 	py, _ := Python()
