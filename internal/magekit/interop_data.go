@@ -13,6 +13,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -134,7 +135,23 @@ func CloseInteropRuns() {
 		r.Close()
 		delete(interopRuns, k)
 	}
+	// The runs' data stays for a look afterwards; their queues go, since
+	// every quorum queue holds files open in the broker.
+	interopVhostsMu.Lock()
+	defer interopVhostsMu.Unlock()
+	if ctl, err := exec.LookPath("rabbitmqctl"); err == nil {
+		for _, vhost := range interopVhosts {
+			_ = exec.Command(ctl, "delete_vhost", vhost).Run()
+		}
+	}
+	interopVhosts = nil
 }
+
+// interopVhosts are the virtual hosts interopVhost made, deleted by CloseInteropRuns.
+var (
+	interopVhostsMu sync.Mutex
+	interopVhosts   []string
+)
 
 // buildBinaries builds every domain binary and meshctl into <root>/bin.
 func buildBinaries(root string, w io.Writer) error {
@@ -216,6 +233,11 @@ func interopVhost(vhost string) (string, error) {
 		return base, nil
 	}
 	_ = exec.Command(ctl, "delete_vhost", vhost).Run()
+	interopVhostsMu.Lock()
+	if !slices.Contains(interopVhosts, vhost) {
+		interopVhosts = append(interopVhosts, vhost)
+	}
+	interopVhostsMu.Unlock()
 	for _, args := range [][]string{{"add_vhost", vhost}, {"set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"}} {
 		if out, err := exec.Command(ctl, args...).CombinedOutput(); err != nil {
 			return "", fmt.Errorf("rabbitmqctl %s: %w: %s", strings.Join(args, " "), err, out)

@@ -87,9 +87,12 @@ func EnsureRabbitMQ(addr string) error {
 			"  Docker:        docker compose --profile core up -d rabbitmq\n"+
 			"  Elsewhere:     point MESH_AMQP_URL at a RabbitMQ 3.10+ (quorum queues)", addr)
 	}
-	fmt.Printf("starting RabbitMQ (%s -detached)...\n", server)
+	fmt.Printf("starting RabbitMQ (%s -detached, open files raised to the hard limit)...\n", server)
 	start := time.Now()
-	cmd := exec.Command(server, "-detached")
+	// Every quorum queue keeps files open, and the suites and interop runs
+	// declare hundreds: at a soft limit of 1024 the broker stops accepting
+	// connections (handshakes time out), so it starts with the hard limit.
+	cmd := exec.Command("sh", "-c", `ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$0" -detached`, server)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("starting RabbitMQ: %w (try: sudo rabbitmq-server -detached)", err)
