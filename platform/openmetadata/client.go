@@ -7,9 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -283,7 +285,10 @@ func (p *pusher) resolve(ctx context.Context, what string, data map[string]any) 
 				p.holders[id] = refKey{typ, fqn}
 			}
 			out := make(map[string]any, len(x))
-			for k, e := range x {
+			// In key order, so that the first unresolvable reference (and
+			// the request that finds it) is the same on every run.
+			for _, k := range slices.Sorted(maps.Keys(x)) {
+				e := x[k]
 				r, err := walk(e)
 				if err != nil {
 					return nil, err
