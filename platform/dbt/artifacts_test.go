@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -171,6 +172,47 @@ func TestArtifactsValidate(t *testing.T) {
 	assert.Equal(t, "VIEW", cn["metadata"].(map[string]any)["type"])
 	assert.Equal(t, float64(2), cn["columns"].(map[string]any)["status"].(map[string]any)["index"])
 	assert.Contains(t, cat["sources"], "source.shop.orders.raw_orders")
+}
+
+// TestManifestModelConfigExtra: config keys beyond the typed ones are
+// written as the project sets them, and one named like a typed field
+// (grants, database, full_refresh) replaces dbt's default; the manifest
+// still validates.
+func TestManifestModelConfigExtra(t *testing.T) {
+	p, err := Load(fstest.MapFS{
+		"dbt_project.yml": {Data: []byte("name: edge\nversion: '1'\nconfig-version: 2\nprofile: mesh\n" +
+			"models:\n  edge:\n    +persist_docs: {relation: true}\n    +pre-hook: \"select 1\"\n")},
+		"models/a.sql": {Data: []byte("{{ config(materialized='incremental', unique_key=['a', 'b'], grants={'select': ['bi']}, " +
+			"partition_by='day', database='other', full_refresh=false) }}\nselect 1 as a, 2 as b\n")},
+		"models/b.sql": {Data: []byte("select 1 as a\n")},
+	}, LoadOptions{Env: noEnv})
+	require.NoError(t, err)
+	dir := t.TempDir()
+	art := Artifacts{Project: p, Database: "mesh"}
+	for _, write := range []func(string, Artifacts) error{WriteManifest, WriteRunResults, WriteCatalog} {
+		require.NoError(t, write(dir, art))
+	}
+	require.NoError(t, Validate(dir, "v1.9.11"))
+	man, _ := readJSON(t, filepath.Join(dir, "manifest.json"))
+	nodes := man["nodes"].(map[string]any)
+
+	a := nodes["model.edge.a"].(map[string]any)["config"].(map[string]any)
+	assert.Equal(t, map[string]any{"select": []any{"bi"}}, a["grants"])
+	assert.Equal(t, "day", a["partition_by"])
+	assert.Equal(t, "other", a["database"])
+	assert.Equal(t, false, a["full_refresh"])
+	assert.Equal(t, map[string]any{"relation": true}, a["persist_docs"])
+	assert.Equal(t, []any{"a", "b"}, a["unique_key"])
+	assert.Equal(t, []any{map[string]any{"sql": "select 1", "transaction": true, "index": nil}}, a["pre-hook"])
+	assert.Equal(t, "protected", a["access"])
+
+	b := nodes["model.edge.b"].(map[string]any)["config"].(map[string]any)
+	assert.Equal(t, map[string]any{}, b["grants"])
+	assert.Nil(t, b["database"])
+	assert.Nil(t, b["unique_key"])
+	assert.Contains(t, b, "full_refresh")
+	assert.Nil(t, b["full_refresh"])
+	assert.NotContains(t, b, "partition_by")
 }
 
 func TestArtifactsErrors(t *testing.T) {
