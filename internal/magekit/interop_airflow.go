@@ -231,7 +231,7 @@ func newAirflowHome(root string, v Venv, major int, amqpURL string) (*airflowHom
 		"AIRFLOW__LOGGING__LOGGING_LEVEL=WARNING",
 		"PYTHONDONTWRITEBYTECODE=1", // no __pycache__ in dags/
 		// What the BashOperators run: our binaries on the check's broker and data.
-		"MESH_BIN_DIR=" + filepath.Join(root, "bin"),
+		"MESH_BIN_DIR=" + filepath.Join(root, "bin"), "MESH_REPO_ROOT=" + root,
 		"MESH_DOTENV=off", "MESH_LOG_LEVEL=warn", "MESH_DATA_DIR=" + data, "MESH_AMQP_URL=" + amqpURL,
 		"MESH_CATALOG_NAME=mesh", "MESH_CATALOG=sqlite", "MESH_CATALOG_URI=" + filepath.Join(data, "catalog.db"),
 		"MESH_WAREHOUSE=" + filepath.Join(data, "warehouse"),
