@@ -195,6 +195,8 @@ func newInteropRun(root, backend string) (*InteropRun, error) {
 		// The checks compare every column, PII included, with what other
 		// readers see, and replay corrections of real customer ids.
 		"MESH_ROLE=pii-reader",
+		// meshctl reads the PII declarations wherever a reader runs it from.
+		"MESH_REPO_ROOT=" + root,
 	}
 	switch backend {
 	case BackendEmbedded:
