@@ -17,6 +17,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/meshterious/warehouse/platform/domainspec"
+	"github.com/meshterious/warehouse/platform/internal/yamlpos"
 )
 
 // finishDomain fills the default reads of maintenance, freshness and metadata DAGs: every
@@ -160,10 +161,10 @@ func ValidCron(s string) bool {
 }
 
 // expand turns one entry into its DAGs (several for ingest over events x regions).
-func expand(el *errorList, n *yaml.Node, p string, e, defs decl, defsNode *yaml.Node, d *domainspec.Domain) []*DAG {
+func expand(el *yamlpos.Errors, n *yaml.Node, p string, e, defs decl, defsNode *yaml.Node, d *domainspec.Domain) []*DAG {
 	td, ok := typeDefaults[e.Type]
 	if !ok {
-		el.add(valueLine(n, "type"), p+".type", "%q is not one of %s", e.Type, strings.Join(types, ", "))
+		el.Add(yamlpos.ValueLine(n, "type"), p+".type", "%q is not one of %s", e.Type, strings.Join(types, ", "))
 		return nil
 	}
 	line := n.Line
@@ -177,12 +178,12 @@ func expand(el *errorList, n *yaml.Node, p string, e, defs decl, defsNode *yaml.
 		}
 		evs, err := e.Events.expand(evNames, "event")
 		if err != nil {
-			el.add(valueLine(n, "events"), p+".events", "%v", err)
+			el.Add(yamlpos.ValueLine(n, "events"), p+".events", "%v", err)
 			return nil
 		}
 		regions, err := e.Regions.expand(d.Regions, "region")
 		if err != nil {
-			el.add(valueLine(n, "regions"), p+".regions", "%v", err)
+			el.Add(yamlpos.ValueLine(n, "regions"), p+".regions", "%v", err)
 			return nil
 		}
 		for _, ev := range evs {
@@ -195,13 +196,13 @@ func expand(el *errorList, n *yaml.Node, p string, e, defs decl, defsNode *yaml.
 		}
 	case TypeStaging, TypeFact:
 		if !nameOK(e.Entity) {
-			el.add(valueLine(n, "entity"), p+".entity", "required for type %s, a lower_snake name (got %q)", e.Type, e.Entity)
+			el.Add(yamlpos.ValueLine(n, "entity"), p+".entity", "required for type %s, a lower_snake name (got %q)", e.Type, e.Entity)
 			return nil
 		}
 		vars = []templateVars{base}
 	case TypeForecast:
 		if !nameOK(e.Target) {
-			el.add(valueLine(n, "target"), p+".target", "required for type forecast, a lower_snake name (got %q)", e.Target)
+			el.Add(yamlpos.ValueLine(n, "target"), p+".target", "required for type forecast, a lower_snake name (got %q)", e.Target)
 			return nil
 		}
 		vars = []templateVars{base}
@@ -209,10 +210,10 @@ func expand(el *errorList, n *yaml.Node, p string, e, defs decl, defsNode *yaml.
 		vars = []templateVars{base}
 	}
 	if e.Type != TypeIngest && (e.Events.set() || e.Regions.set()) {
-		el.add(n.Line, p, "events and regions apply to type ingest only")
+		el.Add(n.Line, p, "events and regions apply to type ingest only")
 	}
 	if e.Type == TypeCustom && (e.ID == "" || len(e.Tasks) == 0) {
-		el.add(n.Line, p, "type custom needs an id and tasks")
+		el.Add(n.Line, p, "type custom needs an id and tasks")
 		return nil
 	}
 
@@ -225,7 +226,7 @@ func expand(el *errorList, n *yaml.Node, p string, e, defs decl, defsNode *yaml.
 		retries = *e.Retries
 	}
 	if retries < 0 {
-		el.add(valueLine(n, "retries"), p+".retries", "must be >= 0")
+		el.Add(yamlpos.ValueLine(n, "retries"), p+".retries", "must be >= 0")
 	}
 	execDef := cmp.Or(td.timeout, DefaultExecutionTimeout)
 	execDef = parseDuration(el, defsNode, "execution_timeout", "defaults", defs.ExecutionTimeout, execDef)
@@ -236,22 +237,22 @@ func expand(el *errorList, n *yaml.Node, p string, e, defs decl, defsNode *yaml.
 	dagrun = parseDuration(el, n, "dagrun_timeout", p, e.DagrunTimeout, dagrun)
 	sla := parseDuration(el, n, "sla", p, e.SLA, 0)
 	if execTimeout == 0 {
-		el.add(valueLine(n, "execution_timeout"), p+".execution_timeout", "must be > 0")
+		el.Add(yamlpos.ValueLine(n, "execution_timeout"), p+".execution_timeout", "must be > 0")
 	}
 	trigger := cmp.Or(e.TriggerRule, defs.TriggerRule, td.trigger, TriggerAllSuccess)
 	if trigger != TriggerAllSuccess && trigger != TriggerAllDone {
-		el.add(valueLine(n, "trigger_rule"), p+".trigger_rule", "%q: want %s or %s", trigger, TriggerAllSuccess, TriggerAllDone)
+		el.Add(yamlpos.ValueLine(n, "trigger_rule"), p+".trigger_rule", "%q: want %s or %s", trigger, TriggerAllSuccess, TriggerAllDone)
 	}
 	var sched Schedule
 	switch {
 	case e.Schedule == "":
-		el.add(n.Line, p+".schedule", "required: a cron expression, a preset like @daily, or %s", ScheduleOnUpdate)
+		el.Add(n.Line, p+".schedule", "required: a cron expression, a preset like @daily, or %s", ScheduleOnUpdate)
 	case e.Schedule == ScheduleOnUpdate:
 		sched.OnUpdate = true
 	case ValidCron(e.Schedule):
 		sched.Cron = e.Schedule
 	default:
-		el.add(valueLine(n, "schedule"), p+".schedule", "%q is neither a five-field cron expression, a preset (%s) nor %s", e.Schedule, strings.Join(presets, ", "), ScheduleOnUpdate)
+		el.Add(yamlpos.ValueLine(n, "schedule"), p+".schedule", "%q is neither a five-field cron expression, a preset (%s) nor %s", e.Schedule, strings.Join(presets, ", "), ScheduleOnUpdate)
 	}
 
 	idT := cmp.Or(e.ID, td.id)
@@ -267,7 +268,7 @@ func expand(el *errorList, n *yaml.Node, p string, e, defs decl, defsNode *yaml.
 			}
 			var t taskDecl
 			if err := tn.Decode(&t); err != nil {
-				el.add(tn.Line, tp, "%v", err)
+				el.Add(tn.Line, tp, "%v", err)
 				continue
 			}
 			tasks = append(tasks, t)
@@ -294,34 +295,34 @@ func expand(el *errorList, n *yaml.Node, p string, e, defs decl, defsNode *yaml.
 		r := func(field string, line int, s string) string {
 			res, err := render(s, v)
 			if err != nil {
-				el.add(line, p+"."+field, "template %q: %v", s, err)
+				el.Add(line, p+"."+field, "template %q: %v", s, err)
 			}
 			return res
 		}
 		g := &DAG{
-			ID: r("id", valueLine(n, "id"), idT), Domain: d.Name, Type: e.Type, Owner: d.Owners.Team,
-			Source: fmt.Sprintf("%s:%d", el.file, line), File: el.file, Schedule: sched, Tags: tags,
+			ID: r("id", yamlpos.ValueLine(n, "id"), idT), Domain: d.Name, Type: e.Type, Owner: d.Owners.Team,
+			Source: fmt.Sprintf("%s:%d", el.File, line), File: el.File, Schedule: sched, Tags: tags,
 			Retries: retries, RetryDelay: retryDelay, ExecutionTimeout: execTimeout, DagrunTimeout: dagrun,
 			SLA: sla, TriggerRule: trigger,
 		}
-		g.Description = strings.TrimSpace(r("description", valueLine(n, "description"), cmp.Or(e.Description, defaultDescription(e.Type))))
+		g.Description = strings.TrimSpace(r("description", yamlpos.ValueLine(n, "description"), cmp.Or(e.Description, defaultDescription(e.Type))))
 		if !idRE.MatchString(g.ID) {
-			el.add(valueLine(n, "id"), p+".id", "%q: want letters, digits, _ . -", g.ID)
+			el.Add(yamlpos.ValueLine(n, "id"), p+".id", "%q: want letters, digits, _ . -", g.ID)
 		}
 		for _, s := range reads {
-			g.Reads = append(g.Reads, r("reads", valueLine(n, "reads"), s))
+			g.Reads = append(g.Reads, r("reads", yamlpos.ValueLine(n, "reads"), s))
 		}
 		for _, s := range writes {
-			g.Writes = append(g.Writes, r("writes", valueLine(n, "writes"), s))
+			g.Writes = append(g.Writes, r("writes", yamlpos.ValueLine(n, "writes"), s))
 		}
 		for _, ident := range append(slices.Clone(g.Reads), g.Writes...) {
 			if !tableRE.MatchString(ident) {
-				el.add(valueLine(n, "reads"), p+".reads/writes", "%q is not a table identifier <namespace>.<table>", ident)
+				el.Add(yamlpos.ValueLine(n, "reads"), p+".reads/writes", "%q is not a table identifier <namespace>.<table>", ident)
 			}
 		}
 		for _, w := range g.Writes {
 			if ns, _, _ := strings.Cut(w, "."); ns != d.Name {
-				el.add(valueLine(n, "writes"), p+".writes", "%q: a domain writes only its own tables (%s.*)", w, d.Name)
+				el.Add(yamlpos.ValueLine(n, "writes"), p+".writes", "%q: a domain writes only its own tables (%s.*)", w, d.Name)
 			}
 		}
 		for j, t := range tasks {
@@ -339,14 +340,14 @@ func expand(el *errorList, n *yaml.Node, p string, e, defs decl, defsNode *yaml.
 			}
 			cmdLine, err := render(t.Command, v)
 			if err != nil {
-				el.add(tline, tp+".command", "template %q: %v", t.Command, err)
+				el.Add(tline, tp+".command", "template %q: %v", t.Command, err)
 			}
 			task.Command = strings.Fields(cmdLine)
 			if !idRE.MatchString(task.ID) {
-				el.add(tline, tp+".id", "%q: want letters, digits, _ . -", task.ID)
+				el.Add(tline, tp+".id", "%q: want letters, digits, _ . -", task.ID)
 			}
 			if len(task.Command) == 0 {
-				el.add(tline, tp+".command", "required")
+				el.Add(tline, tp+".command", "required")
 			}
 			g.Tasks = append(g.Tasks, task)
 		}
@@ -379,25 +380,25 @@ func defaultDescription(typ string) string {
 }
 
 // validateTasks checks task ids, dependencies and cycles within one DAG.
-func validateTasks(el *errorList, g *DAG, p string, line int) {
+func validateTasks(el *yamlpos.Errors, g *DAG, p string, line int) {
 	if len(g.Tasks) == 0 {
-		el.add(line, p+".tasks", "%s: at least one task is required", g.ID)
+		el.Add(line, p+".tasks", "%s: at least one task is required", g.ID)
 	}
 	seen := map[string]bool{}
 	for _, t := range g.Tasks {
 		if seen[t.ID] {
-			el.add(line, p+".tasks", "%s: duplicate task id %q", g.ID, t.ID)
+			el.Add(line, p+".tasks", "%s: duplicate task id %q", g.ID, t.ID)
 		}
 		seen[t.ID] = true
 	}
 	for _, t := range g.Tasks {
 		for _, dep := range t.DependsOn {
 			if !seen[dep] {
-				el.add(line, p+".tasks", "%s: task %q depends on unknown task %q", g.ID, t.ID, dep)
+				el.Add(line, p+".tasks", "%s: task %q depends on unknown task %q", g.ID, t.ID, dep)
 			}
 		}
 	}
 	if len(g.TaskOrder()) != len(g.Tasks) {
-		el.add(line, p+".tasks", "%s: the task dependencies form a cycle", g.ID)
+		el.Add(line, p+".tasks", "%s: the task dependencies form a cycle", g.ID)
 	}
 }

@@ -5,7 +5,6 @@ package dags
 
 import (
 	_ "embed"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,6 +17,7 @@ import (
 
 	"github.com/meshterious/warehouse/platform/config"
 	"github.com/meshterious/warehouse/platform/domainspec"
+	"github.com/meshterious/warehouse/platform/internal/yamlpos"
 )
 
 // file is the YAML shape of a declaration file.
@@ -96,41 +96,17 @@ func (s selector) expand(declared []string, what string) ([]string, error) {
 	return s.Names, nil
 }
 
-// errorList collects validation errors naming file, line and field.
-type errorList struct {
-	file string
-	errs []error
-}
-
-func (e *errorList) add(line int, field, format string, args ...any) {
-	e.errs = append(e.errs, fmt.Errorf("%w: %s:%d: %s: %s", ErrInvalid, e.file, line, field, fmt.Sprintf(format, args...)))
-}
-
-func (e *errorList) err() error { return errors.Join(e.errs...) }
-
-// valueLine returns the line of key's value in mapping n (n's line when absent).
-func valueLine(n *yaml.Node, key string) int {
-	if n.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == key {
-				return n.Content[i+1].Line
-			}
-		}
-	}
-	return n.Line
-}
-
 // checkKeys reports keys of mapping n that are not allowed.
-func checkKeys(el *errorList, n *yaml.Node, path string, allowed []string) bool {
+func checkKeys(el *yamlpos.Errors, n *yaml.Node, path string, allowed []string) bool {
 	if n.Kind != yaml.MappingNode {
-		el.add(n.Line, path, "want a mapping")
+		el.Add(n.Line, path, "want a mapping")
 		return false
 	}
 	ok := true
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
 		if !slices.Contains(allowed, k.Value) {
-			el.add(k.Line, path+"."+k.Value, "unknown field (allowed: %s)", strings.Join(allowed, ", "))
+			el.Add(k.Line, path+"."+k.Value, "unknown field (allowed: %s)", strings.Join(allowed, ", "))
 			ok = false
 		}
 	}
@@ -206,13 +182,13 @@ var derivedDecls []byte
 // ($MESH_REPO_ROOT, else the nearest directory upwards with go.work).
 func Root() (string, error) { return config.RepoRoot() }
 
-func parseDuration(el *errorList, n *yaml.Node, key, path, s string, def time.Duration) time.Duration {
+func parseDuration(el *yamlpos.Errors, n *yaml.Node, key, path, s string, def time.Duration) time.Duration {
 	if s == "" {
 		return def
 	}
 	d, err := domainspec.ParseDuration(s)
 	if err != nil || d < 0 {
-		el.add(valueLine(n, key), path+"."+key, "duration %q: want e.g. 90s, 15m, 1h or 2d", s)
+		el.Add(yamlpos.ValueLine(n, key), path+"."+key, "duration %q: want e.g. 90s, 15m, 1h or 2d", s)
 		return def
 	}
 	return d
@@ -220,7 +196,7 @@ func parseDuration(el *errorList, n *yaml.Node, key, path, s string, def time.Du
 
 // Parse reads one declaration file of domain d; path names it in errors.
 func Parse(path string, data []byte, d *domainspec.Domain) ([]*DAG, error) {
-	el := &errorList{file: path}
+	el := &yamlpos.Errors{File: path, Kind: ErrInvalid}
 	var f file
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
@@ -230,7 +206,7 @@ func Parse(path string, data []byte, d *domainspec.Domain) ([]*DAG, error) {
 		return nil, fmt.Errorf("%w: %s: empty file", ErrInvalid, path)
 	}
 	if !checkKeys(el, root.Content[0], "(file)", []string{"defaults", "dags"}) {
-		return nil, el.err()
+		return nil, el.Err()
 	}
 	if err := root.Content[0].Decode(&f); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
@@ -239,12 +215,12 @@ func Parse(path string, data []byte, d *domainspec.Domain) ([]*DAG, error) {
 	if f.Defaults.Kind != 0 {
 		if checkKeys(el, &f.Defaults, "defaults", defaultsKeys) {
 			if err := f.Defaults.Decode(&defs); err != nil {
-				el.add(f.Defaults.Line, "defaults", "%v", err)
+				el.Add(f.Defaults.Line, "defaults", "%v", err)
 			}
 		}
 	}
 	if len(f.DAGs) == 0 {
-		el.add(root.Content[0].Line, "dags", "at least one DAG is required")
+		el.Add(root.Content[0].Line, "dags", "at least one DAG is required")
 	}
 	var out []*DAG
 	for i := range f.DAGs {
@@ -255,12 +231,12 @@ func Parse(path string, data []byte, d *domainspec.Domain) ([]*DAG, error) {
 		}
 		var e decl
 		if err := n.Decode(&e); err != nil {
-			el.add(n.Line, p, "%v", err)
+			el.Add(n.Line, p, "%v", err)
 			continue
 		}
 		out = append(out, expand(el, n, p, e, defs, &f.Defaults, d)...)
 	}
-	if err := el.err(); err != nil {
+	if err := el.Err(); err != nil {
 		return nil, err
 	}
 	return out, nil

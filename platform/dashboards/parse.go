@@ -4,7 +4,6 @@
 package dashboards
 
 import (
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,6 +15,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/meshterious/warehouse/platform/domainspec"
+	"github.com/meshterious/warehouse/platform/internal/yamlpos"
 )
 
 var (
@@ -68,30 +68,6 @@ type chartDecl struct {
 	Limit       int         `yaml:"limit"`
 }
 
-// errorList collects validation errors naming file, line and field.
-type errorList struct {
-	file string
-	errs []error
-}
-
-func (e *errorList) add(line int, field, format string, args ...any) {
-	e.errs = append(e.errs, fmt.Errorf("%w: %s:%d: %s: %s", ErrInvalid, e.file, line, field, fmt.Sprintf(format, args...)))
-}
-
-func (e *errorList) err() error { return errors.Join(e.errs...) }
-
-// valueLine returns the line of key's value in mapping n (n's line when absent).
-func valueLine(n *yaml.Node, key string) int {
-	if n.Kind == yaml.MappingNode {
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == key {
-				return n.Content[i+1].Line
-			}
-		}
-	}
-	return n.Line
-}
-
 // valueNode returns the value of key in mapping n, or nil.
 func valueNode(n *yaml.Node, key string) *yaml.Node {
 	if n.Kind == yaml.MappingNode {
@@ -105,16 +81,16 @@ func valueNode(n *yaml.Node, key string) *yaml.Node {
 }
 
 // checkKeys reports keys of mapping n that are not allowed.
-func checkKeys(el *errorList, n *yaml.Node, path string, allowed []string) bool {
+func checkKeys(el *yamlpos.Errors, n *yaml.Node, path string, allowed []string) bool {
 	if n.Kind != yaml.MappingNode {
-		el.add(n.Line, path, "want a mapping")
+		el.Add(n.Line, path, "want a mapping")
 		return false
 	}
 	ok := true
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k := n.Content[i]
 		if !slices.Contains(allowed, k.Value) {
-			el.add(k.Line, path+"."+k.Value, "unknown field (allowed: %s)", strings.Join(allowed, ", "))
+			el.Add(k.Line, path+"."+k.Value, "unknown field (allowed: %s)", strings.Join(allowed, ", "))
 			ok = false
 		}
 	}
@@ -175,7 +151,7 @@ func LoadDomain(root string, d *domainspec.Domain, namespaces []string) ([]*Dash
 // its base name gives the dashboard's id. namespaces are the domains whose
 // tables a dataset may read (nil: any).
 func Parse(path string, data []byte, d *domainspec.Domain, namespaces []string) (*Dashboard, error) {
-	el := &errorList{file: path}
+	el := &yamlpos.Errors{File: path, Kind: ErrInvalid}
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
@@ -185,7 +161,7 @@ func Parse(path string, data []byte, d *domainspec.Domain, namespaces []string) 
 	}
 	top := root.Content[0]
 	if !checkKeys(el, top, "(file)", fileKeys) {
-		return nil, el.err()
+		return nil, el.Err()
 	}
 	var f file
 	if err := top.Decode(&f); err != nil {
@@ -197,13 +173,13 @@ func Parse(path string, data []byte, d *domainspec.Domain, namespaces []string) 
 		Title: strings.TrimSpace(f.Title), Description: strings.TrimSpace(f.Description), Tags: f.Tags,
 	}
 	if !nameRE.MatchString(base) {
-		el.add(top.Line, "(file)", "file name %q: want lower case letters, digits and _ (it names the dashboard)", base)
+		el.Add(top.Line, "(file)", "file name %q: want lower case letters, digits and _ (it names the dashboard)", base)
 	}
 	if db.Title == "" {
-		el.add(top.Line, "title", "required")
+		el.Add(top.Line, "title", "required")
 	}
 	if len(f.Datasets) == 0 {
-		el.add(top.Line, "datasets", "at least one dataset is required")
+		el.Add(top.Line, "datasets", "at least one dataset is required")
 	}
 	for i := range f.Datasets {
 		if ds := parseDataset(el, &f.Datasets[i], fmt.Sprintf("datasets[%d]", i), db, namespaces); ds != nil {
@@ -211,7 +187,7 @@ func Parse(path string, data []byte, d *domainspec.Domain, namespaces []string) 
 		}
 	}
 	if len(f.Charts) == 0 {
-		el.add(top.Line, "charts", "at least one chart is required")
+		el.Add(top.Line, "charts", "at least one chart is required")
 	}
 	for i := range f.Charts {
 		if c := parseChart(el, &f.Charts[i], fmt.Sprintf("charts[%d]", i), db); c != nil {
@@ -219,44 +195,44 @@ func Parse(path string, data []byte, d *domainspec.Domain, namespaces []string) 
 		}
 	}
 	parseLayout(el, top, f.Layout, db)
-	if err := el.err(); err != nil {
+	if err := el.Err(); err != nil {
 		return nil, err
 	}
 	return db, nil
 }
 
-func parseDataset(el *errorList, n *yaml.Node, p string, db *Dashboard, namespaces []string) *Dataset {
+func parseDataset(el *yamlpos.Errors, n *yaml.Node, p string, db *Dashboard, namespaces []string) *Dataset {
 	if !checkKeys(el, n, p, datasetKeys) {
 		return nil
 	}
 	var e datasetDecl
 	if err := n.Decode(&e); err != nil {
-		el.add(n.Line, p, "%v", err)
+		el.Add(n.Line, p, "%v", err)
 		return nil
 	}
 	ds := &Dataset{Name: e.Name, Description: strings.TrimSpace(e.Description), SQL: strings.TrimSpace(e.SQL), Time: e.Time}
 	switch {
 	case !nameRE.MatchString(e.Name):
-		el.add(valueLine(n, "name"), p+".name", "%q: want lower case letters, digits and _", e.Name)
+		el.Add(yamlpos.ValueLine(n, "name"), p+".name", "%q: want lower case letters, digits and _", e.Name)
 	case db.Dataset(e.Name) != nil:
-		el.add(valueLine(n, "name"), p+".name", "dataset %q is declared twice", e.Name)
+		el.Add(yamlpos.ValueLine(n, "name"), p+".name", "dataset %q is declared twice", e.Name)
 	}
 	if ds.SQL == "" {
-		el.add(n.Line, p+".sql", "required")
+		el.Add(n.Line, p+".sql", "required")
 	} else if strings.HasSuffix(ds.SQL, ";") {
-		el.add(valueLine(n, "sql"), p+".sql", "no trailing semicolon: the SQL is wrapped as a subquery")
+		el.Add(yamlpos.ValueLine(n, "sql"), p+".sql", "no trailing semicolon: the SQL is wrapped as a subquery")
 	}
 	cols := valueNode(n, "columns")
 	if cols == nil || cols.Kind != yaml.MappingNode || len(cols.Content) == 0 {
-		el.add(valueLine(n, "columns"), p+".columns", "required: a mapping of every column the SQL returns to its type (%s)", strings.Join(columnTypes, ", "))
+		el.Add(yamlpos.ValueLine(n, "columns"), p+".columns", "required: a mapping of every column the SQL returns to its type (%s)", strings.Join(columnTypes, ", "))
 	} else {
 		for i := 0; i+1 < len(cols.Content); i += 2 {
 			k, v := cols.Content[i], cols.Content[i+1]
 			switch {
 			case !nameRE.MatchString(k.Value):
-				el.add(k.Line, p+".columns."+k.Value, "want lower case letters, digits and _")
+				el.Add(k.Line, p+".columns."+k.Value, "want lower case letters, digits and _")
 			case !slices.Contains(columnTypes, v.Value):
-				el.add(v.Line, p+".columns."+k.Value, "type %q: want one of %s", v.Value, strings.Join(columnTypes, ", "))
+				el.Add(v.Line, p+".columns."+k.Value, "type %q: want one of %s", v.Value, strings.Join(columnTypes, ", "))
 			}
 			ds.Columns = append(ds.Columns, Column{Name: k.Value, Type: v.Value})
 		}
@@ -269,35 +245,35 @@ func parseDataset(el *errorList, n *yaml.Node, p string, db *Dashboard, namespac
 			}
 		}
 	} else if c, ok := ds.Column(ds.Time); !ok || !Temporal(c.Type) {
-		el.add(valueLine(n, "time"), p+".time", "%q is not a date or timestamp column of the dataset", ds.Time)
+		el.Add(yamlpos.ValueLine(n, "time"), p+".time", "%q is not a date or timestamp column of the dataset", ds.Time)
 	}
 	reads := e.Reads
 	if len(reads) == 0 {
 		reads = TableRefs(ds.SQL, namespaces)
 		if len(reads) == 0 && ds.SQL != "" {
-			el.add(valueLine(n, "sql"), p+".sql", "reads no <namespace>.<table> of a domain: name the tables in reads")
+			el.Add(yamlpos.ValueLine(n, "sql"), p+".sql", "reads no <namespace>.<table> of a domain: name the tables in reads")
 		}
 	}
 	for _, r := range reads {
 		ns, _, _ := strings.Cut(r, ".")
 		switch {
 		case !tableRE.MatchString(r):
-			el.add(valueLine(n, "reads"), p+".reads", "%q: want <namespace>.<table>", r)
+			el.Add(yamlpos.ValueLine(n, "reads"), p+".reads", "%q: want <namespace>.<table>", r)
 		case namespaces != nil && !slices.Contains(namespaces, ns):
-			el.add(valueLine(n, "reads"), p+".reads", "%q: namespace %q is not a domain (domains: %s)", r, ns, strings.Join(namespaces, ", "))
+			el.Add(yamlpos.ValueLine(n, "reads"), p+".reads", "%q: namespace %q is not a domain (domains: %s)", r, ns, strings.Join(namespaces, ", "))
 		}
 	}
 	ds.Reads = sortedUnique(reads)
 	return ds
 }
 
-func parseChart(el *errorList, n *yaml.Node, p string, db *Dashboard) *Chart {
+func parseChart(el *yamlpos.Errors, n *yaml.Node, p string, db *Dashboard) *Chart {
 	if !checkKeys(el, n, p, chartKeys) {
 		return nil
 	}
 	var e chartDecl
 	if err := n.Decode(&e); err != nil {
-		el.add(n.Line, p, "%v", err)
+		el.Add(n.Line, p, "%v", err)
 		return nil
 	}
 	c := &Chart{
@@ -306,15 +282,15 @@ func parseChart(el *errorList, n *yaml.Node, p string, db *Dashboard) *Chart {
 	}
 	switch {
 	case !nameRE.MatchString(e.ID):
-		el.add(valueLine(n, "id"), p+".id", "%q: want lower case letters, digits and _", e.ID)
+		el.Add(yamlpos.ValueLine(n, "id"), p+".id", "%q: want lower case letters, digits and _", e.ID)
 	case db.Chart(e.ID) != nil:
-		el.add(valueLine(n, "id"), p+".id", "chart %q is declared twice", e.ID)
+		el.Add(yamlpos.ValueLine(n, "id"), p+".id", "chart %q is declared twice", e.ID)
 	}
 	if c.Title == "" {
-		el.add(n.Line, p+".title", "required")
+		el.Add(n.Line, p+".title", "required")
 	}
 	if !slices.Contains(chartTypes, e.Type) {
-		el.add(valueLine(n, "type"), p+".type", "%q: want one of %s", e.Type, strings.Join(chartTypes, ", "))
+		el.Add(yamlpos.ValueLine(n, "type"), p+".type", "%q: want one of %s", e.Type, strings.Join(chartTypes, ", "))
 	}
 	ds := db.Dataset(e.Dataset)
 	if ds == nil {
@@ -322,12 +298,12 @@ func parseChart(el *errorList, n *yaml.Node, p string, db *Dashboard) *Chart {
 		for _, d := range db.Datasets {
 			names = append(names, d.Name)
 		}
-		el.add(valueLine(n, "dataset"), p+".dataset", "%q is not a dataset of this file (datasets: %s)", e.Dataset, strings.Join(names, ", "))
+		el.Add(yamlpos.ValueLine(n, "dataset"), p+".dataset", "%q is not a dataset of this file (datasets: %s)", e.Dataset, strings.Join(names, ", "))
 	}
 	column := func(key, name string) {
 		if ds != nil && name != "" {
 			if _, ok := ds.Column(name); !ok {
-				el.add(valueLine(n, key), p+"."+key, "%q is not a column of dataset %s", name, ds.Name)
+				el.Add(yamlpos.ValueLine(n, key), p+"."+key, "%q is not a column of dataset %s", name, ds.Name)
 			}
 		}
 	}
@@ -355,7 +331,7 @@ func parseChart(el *errorList, n *yaml.Node, p string, db *Dashboard) *Chart {
 		}
 		lo, hi := valueNode(bn, "lower"), valueNode(bn, "upper")
 		if b.Label == "" || lo == nil || hi == nil {
-			el.add(bn.Line, bp, "label, lower and upper are required")
+			el.Add(bn.Line, bp, "label, lower and upper are required")
 			continue
 		}
 		var ok1, ok2 bool
@@ -368,39 +344,39 @@ func parseChart(el *errorList, n *yaml.Node, p string, db *Dashboard) *Chart {
 	labels := map[string]bool{}
 	for _, m := range c.AllMetrics() {
 		if labels[m.Label] {
-			el.add(valueLine(n, "metrics"), p+".metrics", "label %q is used twice", m.Label)
+			el.Add(yamlpos.ValueLine(n, "metrics"), p+".metrics", "label %q is used twice", m.Label)
 		}
 		labels[m.Label] = true
 	}
 	checkShape(el, n, p, c)
 	for i, f := range e.Filters {
 		if strings.TrimSpace(f) == "" || strings.Contains(f, ";") {
-			el.add(valueLine(n, "filters"), fmt.Sprintf("%s.filters[%d]", p, i), "want an SQL predicate without ;")
+			el.Add(yamlpos.ValueLine(n, "filters"), fmt.Sprintf("%s.filters[%d]", p, i), "want an SQL predicate without ;")
 		}
 	}
 	if s := valueNode(n, "sort"); s != nil {
 		if checkKeys(el, s, p+".sort", sortKeys) {
 			c.Sort = &Sort{}
 			if err := s.Decode(c.Sort); err != nil {
-				el.add(s.Line, p+".sort", "%v", err)
+				el.Add(s.Line, p+".sort", "%v", err)
 			} else if ds != nil {
 				if _, ok := ds.Column(c.Sort.By); !ok && !labels[c.Sort.By] {
-					el.add(valueLine(s, "by"), p+".sort.by", "%q is neither a column of dataset %s nor a metric label of the chart", c.Sort.By, ds.Name)
+					el.Add(yamlpos.ValueLine(s, "by"), p+".sort.by", "%q is neither a column of dataset %s nor a metric label of the chart", c.Sort.By, ds.Name)
 				}
 			}
 		}
 	}
 	if e.Limit < 0 {
-		el.add(valueLine(n, "limit"), p+".limit", "want a positive number of rows")
+		el.Add(yamlpos.ValueLine(n, "limit"), p+".limit", "want a positive number of rows")
 	}
 	return c
 }
 
 // checkShape checks the fields a chart's type needs and allows.
-func checkShape(el *errorList, n *yaml.Node, p string, c *Chart) {
+func checkShape(el *yamlpos.Errors, n *yaml.Node, p string, c *Chart) {
 	need := func(ok bool, key, msg string) {
 		if !ok {
-			el.add(valueLine(n, key), p+"."+key, "%s chart: %s", c.Type, msg)
+			el.Add(yamlpos.ValueLine(n, key), p+"."+key, "%s chart: %s", c.Type, msg)
 		}
 	}
 	switch c.Type {
@@ -430,13 +406,13 @@ func checkShape(el *errorList, n *yaml.Node, p string, c *Chart) {
 }
 
 // parseMetric reads agg(column), count(*), or {label, sql} / {label, agg, column}.
-func parseMetric(el *errorList, n *yaml.Node, p string, ds *Dataset) (Metric, bool) {
+func parseMetric(el *yamlpos.Errors, n *yaml.Node, p string, ds *Dataset) (Metric, bool) {
 	var m Metric
 	switch n.Kind {
 	case yaml.ScalarNode:
 		match := metricRE.FindStringSubmatch(n.Value)
 		if match == nil {
-			el.add(n.Line, p, "%q: want agg(column) with agg one of %s, count(*), or {label, sql}", n.Value, strings.Join(aggregates, ", "))
+			el.Add(n.Line, p, "%q: want agg(column) with agg one of %s, count(*), or {label, sql}", n.Value, strings.Join(aggregates, ", "))
 			return m, false
 		}
 		m = Metric{Label: strings.TrimSpace(n.Value), Agg: match[1], Column: match[2]}
@@ -450,23 +426,23 @@ func parseMetric(el *errorList, n *yaml.Node, p string, ds *Dataset) (Metric, bo
 			Agg    *string `yaml:"agg"`
 			Column *string `yaml:"column"`
 		}{&m.Label, &m.SQL, &m.Agg, &m.Column}); err != nil {
-			el.add(n.Line, p, "%v", err)
+			el.Add(n.Line, p, "%v", err)
 			return m, false
 		}
 		m.SQL = strings.TrimSpace(m.SQL)
 		if m.SQL != "" && (m.Agg != "" || m.Column != "") || m.SQL == "" && (m.Agg == "" || m.Column == "") {
-			el.add(n.Line, p, "either sql, or agg and column")
+			el.Add(n.Line, p, "either sql, or agg and column")
 			return m, false
 		}
 		if m.Label == "" {
 			if m.SQL != "" {
-				el.add(n.Line, p+".label", "required with sql")
+				el.Add(n.Line, p+".label", "required with sql")
 				return m, false
 			}
 			m.Label = m.Agg + "(" + m.Column + ")"
 		}
 	default:
-		el.add(n.Line, p, "want agg(column) or a mapping {label, sql}")
+		el.Add(n.Line, p, "want agg(column) or a mapping {label, sql}")
 		return m, false
 	}
 	if m.SQL != "" {
@@ -474,27 +450,27 @@ func parseMetric(el *errorList, n *yaml.Node, p string, ds *Dataset) (Metric, bo
 	}
 	ok := true
 	if !slices.Contains(aggregates, m.Agg) {
-		el.add(n.Line, p, "aggregate %q: want one of %s", m.Agg, strings.Join(aggregates, ", "))
+		el.Add(n.Line, p, "aggregate %q: want one of %s", m.Agg, strings.Join(aggregates, ", "))
 		ok = false
 	}
 	if m.Column == "*" {
 		if m.Agg != "count" {
-			el.add(n.Line, p, "only count takes *")
+			el.Add(n.Line, p, "only count takes *")
 			ok = false
 		}
 	} else if ds != nil {
 		if _, found := ds.Column(m.Column); !found {
-			el.add(n.Line, p, "%q is not a column of dataset %s", m.Column, ds.Name)
+			el.Add(n.Line, p, "%q is not a column of dataset %s", m.Column, ds.Name)
 			ok = false
 		}
 	}
 	return m, ok
 }
 
-func parseLayout(el *errorList, top *yaml.Node, rows [][]string, db *Dashboard) {
-	line := valueLine(top, "layout")
+func parseLayout(el *yamlpos.Errors, top *yaml.Node, rows [][]string, db *Dashboard) {
+	line := yamlpos.ValueLine(top, "layout")
 	if len(rows) == 0 {
-		el.add(line, "layout", "required: rows of chart ids")
+		el.Add(line, "layout", "required: rows of chart ids")
 		return
 	}
 	rowNodes := valueNode(top, "layout").Content
@@ -502,21 +478,21 @@ func parseLayout(el *errorList, top *yaml.Node, rows [][]string, db *Dashboard) 
 	for i, row := range rows {
 		line := rowNodes[i].Line
 		if len(row) == 0 || len(row) > 4 {
-			el.add(line, fmt.Sprintf("layout[%d]", i), "want 1 to 4 charts in a row")
+			el.Add(line, fmt.Sprintf("layout[%d]", i), "want 1 to 4 charts in a row")
 		}
 		for _, id := range row {
 			switch {
 			case db.Chart(id) == nil:
-				el.add(line, fmt.Sprintf("layout[%d]", i), "%q is not a chart of this file", id)
+				el.Add(line, fmt.Sprintf("layout[%d]", i), "%q is not a chart of this file", id)
 			case seen[id]:
-				el.add(line, fmt.Sprintf("layout[%d]", i), "chart %q is placed twice", id)
+				el.Add(line, fmt.Sprintf("layout[%d]", i), "chart %q is placed twice", id)
 			}
 			seen[id] = true
 		}
 	}
 	for _, c := range db.Charts {
 		if !seen[c.ID] {
-			el.add(line, "layout", "chart %q is not placed", c.ID)
+			el.Add(line, "layout", "chart %q is not placed", c.ID)
 		}
 	}
 	db.Layout = rows
