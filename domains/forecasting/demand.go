@@ -3,7 +3,9 @@ package forecasting
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"text/tabwriter"
@@ -148,7 +150,7 @@ func printDemandSummary(r *runner, h *History, fc *Forecasts, run string, rows i
 		n[k.Region]++
 	}
 	var tp, tm float64
-	for _, region := range sortedKeys(byRegion) {
+	for _, region := range slices.Sorted(maps.Keys(byRegion)) {
 		a := byRegion[region]
 		tp, tm = tp+a.past, tm+a.mean
 		fmt.Fprintf(tw, "%s\t%d\t%.0f\t%.0f\t%s\t\n", region, n[region], a.past, a.mean, change(a.mean, a.past))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
@@ -199,16 +198,6 @@ func (r *runner) warehouses(ctx context.Context) (map[string][]string, error) {
 		out[region] = append(out[region], asString(row[0]))
 	}
 	return out, nil
-}
-
-// sortedKeys returns a map's keys in order.
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 func splitID(id string) SeriesKey {

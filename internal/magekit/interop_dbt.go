@@ -8,10 +8,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -623,7 +625,7 @@ func (c *dbtCheck) compare(p dbtProject) ([]string, error) {
 	manifestDiffs := len(diffs)
 	c.nodes += compared
 	var rels []dbtRelation
-	for _, id := range sortedKeysOf(core.Nodes) {
+	for _, id := range slices.Sorted(maps.Keys(core.Nodes)) {
 		n := core.Nodes[id]
 		switch n.str("resource_type") {
 		case "model", "seed":
@@ -863,12 +865,12 @@ func compareDbtManifests(domain string, ours, core dbtManifest) ([]string, int) 
 		if kind == "sources" {
 			o, c = ours.Sources, core.Sources
 		}
-		for _, id := range sortedKeysOf(c) {
+		for _, id := range slices.Sorted(maps.Keys(c)) {
 			if _, ok := o[id]; !ok {
 				diffs = append(diffs, fmt.Sprintf("%s manifest: %s only in dbt-core's", domain, id))
 			}
 		}
-		for _, id := range sortedKeysOf(o) {
+		for _, id := range slices.Sorted(maps.Keys(o)) {
 			cn, ok := c[id]
 			if !ok {
 				diffs = append(diffs, fmt.Sprintf("%s manifest: %s only in ours", domain, id))
@@ -921,12 +923,12 @@ func compareDbtColumnDocs(ov, cv any) string {
 	om, _ := ov.(map[string]any)
 	cm, _ := cv.(map[string]any)
 	var diffs []string
-	for _, name := range sortedKeysOf(cm) {
+	for _, name := range slices.Sorted(maps.Keys(cm)) {
 		if _, ok := om[name]; !ok {
 			diffs = append(diffs, "column "+name+" only in dbt-core's")
 		}
 	}
-	for _, name := range sortedKeysOf(om) {
+	for _, name := range slices.Sorted(maps.Keys(om)) {
 		c, ok := cm[name].(map[string]any)
 		if !ok {
 			diffs = append(diffs, "column "+name+" only in ours")
@@ -991,13 +993,4 @@ func dbtJSON(v any, present bool) string {
 	}
 	b, _ := json.Marshal(v)
 	return string(b)
-}
-
-func sortedKeysOf[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
