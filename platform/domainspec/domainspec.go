@@ -71,6 +71,9 @@ type Table struct {
 	Layer       string   `yaml:"layer"` // raw, staging, fact, dim
 	Description string   `yaml:"description"`
 	Freshness   Duration `yaml:"freshness"`
+	// Columns are declared only for the tables the domain's Go code writes:
+	// a contract declares a raw table's columns, schema.yml a dbt model's.
+	Columns []Column `yaml:"columns,omitempty"`
 }
 
 // Duration is a time.Duration written as "90s", "15m", "1h" or "2d" in YAML.
@@ -102,7 +105,8 @@ func ParseDuration(s string) (time.Duration, error) {
 
 var nameRE = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
 
-// Parse decodes and validates a domain.yaml; path is used in error messages.
+// Parse decodes and validates a domain.yaml; path is used in error messages,
+// which name the line and the field at fault.
 func Parse(path string, data []byte) (*Domain, error) {
 	var d Domain
 	dec := yaml.NewDecoder(bytes.NewReader(data))
@@ -113,9 +117,14 @@ func Parse(path string, data []byte) (*Domain, error) {
 		}
 		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
 	}
+	// The same document as a tree, for the lines of the validation errors.
+	var root yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(data)).Decode(&root); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrInvalid, path, err)
+	}
 	d.Dir = filepath.Dir(path)
-	if err := d.Validate(); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	if err := d.validate(path, &root); err != nil {
+		return nil, err
 	}
 	return &d, nil
 }
@@ -152,48 +161,53 @@ func LoadAll(root string) ([]*Domain, error) {
 	return out, nil
 }
 
-// Validate checks required fields; errors name the field.
-func (d *Domain) Validate() error {
-	var errs []error
-	bad := func(format string, args ...any) {
-		errs = append(errs, fmt.Errorf("%w: "+format, append([]any{ErrInvalid}, args...)...))
-	}
+// Validate checks required fields and declared columns; errors name the field.
+func (d *Domain) Validate() error { return d.validate("", nil) }
+
+// validate is Validate; with the file's name and its YAML tree the errors
+// also name the file and the line.
+func (d *Domain) validate(file string, root *yaml.Node) error {
+	p := newProblems(file, root)
 	if !nameRE.MatchString(d.Name) {
-		bad("name %q must match %s", d.Name, nameRE)
+		p.add(at("name"), "%q must match %s", d.Name, nameRE)
 	}
 	if d.Description == "" {
-		bad("description is required")
+		p.add(at("description"), "is required")
 	}
 	if d.Owners.Team == "" {
-		bad("owners.team is required")
+		p.add(at("owners", "team"), "is required")
 	}
 	if len(d.Owners.GitHub) == 0 {
-		bad("owners.github needs at least one @handle")
+		p.add(at("owners", "github"), "needs at least one @handle")
 	}
 	if len(d.Regions) == 0 {
-		bad("regions needs at least one region")
+		p.add(at("regions"), "needs at least one region")
 	}
-	tables := map[string]bool{}
+	tables := map[string]int{}
 	for i, t := range d.Tables {
 		if !nameRE.MatchString(t.Name) {
-			bad("tables[%d].name %q must match %s", i, t.Name, nameRE)
+			p.add(at("tables", i, "name"), "%q must match %s", t.Name, nameRE)
+		} else if j, dup := tables[t.Name]; dup {
+			p.add(at("tables", i, "name"), "%q is declared twice (also tables[%d])", t.Name, j)
+		} else {
+			tables[t.Name] = i
 		}
-		tables[t.Name] = true
+		t.validateColumns(p, at("tables", i))
 	}
 	for i, e := range d.Events {
 		if !nameRE.MatchString(e.Name) {
-			bad("events[%d].name %q must match %s", i, e.Name, nameRE)
+			p.add(at("events", i, "name"), "%q must match %s", e.Name, nameRE)
 		}
 		if e.Contract == "" {
-			bad("events[%d].contract is required", i)
+			p.add(at("events", i, "contract"), "is required")
 		}
 		if e.RawTable == "" {
-			bad("events[%d].raw_table is required", i)
-		} else if !tables[e.RawTable] {
-			bad("events[%d].raw_table %q is not declared under tables", i, e.RawTable)
+			p.add(at("events", i, "raw_table"), "is required")
+		} else if _, ok := tables[e.RawTable]; !ok {
+			p.add(at("events", i, "raw_table"), "%q is not declared under tables", e.RawTable)
 		}
 	}
-	return errors.Join(errs...)
+	return p.err()
 }
 
 // Event returns the declared event called name.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -15,17 +16,17 @@ import (
 const fuzzPath = "domains/fuzz/domain.yaml"
 
 // locatedRE matches what a clear Parse error points at: a line of the file
-// ("line 3:"), a field ("owners.team", "tables[0].name") or the whole file. A
+// ("line 3:", "domain.yaml:3:"), a field ("owners.team", "tables[0].name") or the whole file. A
 // YAML syntax error the library reports without a line ("yaml: found
 // unexpected end of stream") is let through as the library words it.
-var locatedRE = regexp.MustCompile(`line \d+|yaml: |\b(name|description|owners\.team|owners\.github|regions|tables\[\d+\]\.name|events\[\d+\]\.[a-z_]+)\b|the file is empty`)
+var locatedRE = regexp.MustCompile(`line \d+|\.yaml:\d+: |yaml: |\b(name|description|owners\.team|owners\.github|regions|tables\[\d+\]\.name|events\[\d+\]\.[a-z_]+)\b|the file is empty`)
 
 // FuzzParse feeds documents to Parse. It asserts: no panic; every error wraps
 // ErrInvalid, names the file and points at a line or a field; and a document
 // that parses prints (as YAML) to one that parses to the same Domain. The
 // corpus in testdata/fuzz/FuzzParse holds the repository's domain.yaml files.
 func FuzzParse(f *testing.F) {
-	for _, s := range []string{valid, "", "name: x\n", "colour: red\n", "[1, 2]\n", "tables: [{freshness: 3d}]\n", valid + "---\nname: y\n"} {
+	for _, s := range []string{valid, withColumns, "", "name: x\n", "colour: red\n", "[1, 2]\n", "tables: [{freshness: 3d}]\n", valid + "---\nname: y\n"} {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -97,6 +98,19 @@ func normalize(d *Domain) Domain {
 	}
 	if len(c.Tables) == 0 {
 		c.Tables = nil
+	}
+	c.Tables = slices.Clone(c.Tables)
+	for i := range c.Tables {
+		t := &c.Tables[i]
+		t.Columns = slices.Clone(t.Columns)
+		if len(t.Columns) == 0 {
+			t.Columns = nil
+		}
+		for j := range t.Columns {
+			if len(t.Columns[j].Meta.Glossary) == 0 {
+				t.Columns[j].Meta.Glossary = nil
+			}
+		}
 	}
 	return c
 }
