@@ -1,13 +1,16 @@
 package serving
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -23,6 +26,10 @@ const DefaultFile = "serving/mesh.duckdb"
 // MetaTable is the table of the serving file recording what was published.
 const MetaTable = "mesh_serving.published"
 
+// DefaultLockTimeout is how long Publish waits for another publish of the
+// same file by default: parallel DAGs publish one table each, a few seconds.
+const DefaultLockTimeout = 10 * time.Minute
+
 // ErrInvalidConfig is wrapped by configuration errors.
 var ErrInvalidConfig = errors.New("invalid serving config")
 
@@ -35,8 +42,13 @@ type Config struct {
 	// Path is the DuckDB file to write (required).
 	Path string
 	// Tables are the tables to publish; empty means every table whose name
-	// does not start with raw_.
+	// does not start with raw_, and the file then holds only those. With
+	// tables given, the file keeps every other table it holds as it was
+	// published: a pipeline step refreshes the table it just built.
 	Tables []lakehouse.Ident
+	// LockTimeout bounds the wait for another publish of the same file to
+	// finish (default DefaultLockTimeout).
+	LockTimeout time.Duration
 	// Query configures the DuckDB engine that reads the lakehouse.
 	Query query.Config
 	// Progress receives a line per table; nil means none.
@@ -97,6 +109,14 @@ func Publish(ctx context.Context, lh *lakehouse.Lakehouse, cfg Config) ([]Publis
 	if err := os.MkdirAll(filepath.Dir(cfg.Path), 0o755); err != nil {
 		return nil, fmt.Errorf("creating the serving directory: %w", err)
 	}
+	// One publish of a file at a time, across processes: parallel DAGs each
+	// refresh their table, and each must start from the file the previous
+	// one renamed into place (and not delete its temporary file).
+	unlock, err := lockFile(ctx, cfg.Path+".lock", cmp.Or(cfg.LockTimeout, DefaultLockTimeout))
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	tmp := cfg.Path + ".publishing"
 	_ = os.Remove(tmp)
 	_ = os.Remove(tmp + ".wal")
@@ -131,6 +151,11 @@ func Publish(ctx context.Context, lh *lakehouse.Lakehouse, cfg Config) ([]Publis
 	} {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("creating %s: %w", MetaTable, err)
+		}
+	}
+	if len(cfg.Tables) > 0 {
+		if err := keepOthers(ctx, conn, cfg.Path, ids, schemas); err != nil {
+			return nil, err
 		}
 	}
 	for i, id := range ids {
@@ -179,6 +204,62 @@ func Publish(ctx context.Context, lh *lakehouse.Lakehouse, cfg Config) ([]Publis
 		return nil, fmt.Errorf("replacing %s: %w", cfg.Path, err)
 	}
 	return out, nil
+}
+
+// keepOthers copies into the attached "serving" database every table the
+// current file at path holds, with its record, except those being
+// published. A missing file holds nothing.
+func keepOthers(ctx context.Context, conn *sql.Conn, path string, publishing []lakehouse.Ident, schemas map[string]bool) error {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if _, err := conn.ExecContext(ctx, "ATTACH '"+path+"' AS current (READ_ONLY)"); err != nil {
+		return fmt.Errorf("reading the published %s: %w", path, err)
+	}
+	defer conn.ExecContext(context.Background(), "DETACH current")
+	rows, err := conn.QueryContext(ctx, "SELECT table_name, rows, snapshot_id, committed_at, published_at FROM current."+MetaTable+" ORDER BY table_name")
+	if err != nil {
+		return fmt.Errorf("reading %s of %s: %w", MetaTable, path, err)
+	}
+	var kept []Published
+	for rows.Next() {
+		var p Published
+		var name string
+		if err := rows.Scan(&name, &p.Rows, &p.SnapshotID, &p.CommittedAt, &p.PublishedAt); err != nil {
+			rows.Close()
+			return fmt.Errorf("reading %s of %s: %w", MetaTable, path, err)
+		}
+		id, err := lakehouse.ParseIdent(name)
+		if err != nil {
+			rows.Close()
+			return fmt.Errorf("%s of %s: %w", MetaTable, path, err)
+		}
+		if p.Table = id; !slices.Contains(publishing, id) {
+			kept = append(kept, p)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("reading %s of %s: %w", MetaTable, path, err)
+	}
+	for _, p := range kept {
+		id := p.Table
+		if !schemas[id.Namespace] {
+			if _, err := conn.ExecContext(ctx, "CREATE SCHEMA serving."+quoteIdent(id.Namespace)); err != nil {
+				return fmt.Errorf("creating schema %s: %w", id.Namespace, err)
+			}
+			schemas[id.Namespace] = true
+		}
+		name := quoteIdent(id.Namespace) + "." + quoteIdent(id.Name)
+		if _, err := conn.ExecContext(ctx, "CREATE TABLE serving."+name+" AS SELECT * FROM current."+name); err != nil {
+			return fmt.Errorf("keeping the published %s: %w", id, err)
+		}
+		if _, err := conn.ExecContext(ctx, "INSERT INTO serving."+MetaTable+" VALUES (?, ?, ?, ?, ?)",
+			id.String(), p.Rows, p.SnapshotID, p.CommittedAt, p.PublishedAt); err != nil {
+			return fmt.Errorf("recording %s: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // Lag is how far one published table is behind its source.

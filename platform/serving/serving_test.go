@@ -3,7 +3,9 @@ package serving_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -81,7 +83,81 @@ func TestPublish(t *testing.T) {
 	assert.Equal(t, int64(45), north)
 	_, err = serving.Check(ctx, lh, path, time.Minute, time.Now().Add(time.Hour))
 	require.NoError(t, err)
-	matches, _ := filepath.Glob(path + ".*")
+	matches, _ := filepath.Glob(path + ".publishing*")
+	assert.Empty(t, matches, "no temporary file is left behind")
+}
+
+// TestPublishTablesConcurrently refreshes one table at a time, as the fact
+// DAGs' publish step does, from parallel publishes of the same file: every
+// table ends in the file with its latest rows and record, and a table
+// publish keeps the tables it was not asked for.
+func TestPublishTablesConcurrently(t *testing.T) {
+	ctx := context.Background()
+	lh, err := lakehouse.Open(ctx, lakehouse.Config{DataDir: t.TempDir()})
+	require.NoError(t, err)
+	t.Cleanup(func() { lh.Close() })
+	ids := []lakehouse.Ident{{Namespace: "shop", Name: "fact_a"}, {Namespace: "shop", Name: "fact_b"}, {Namespace: "depot", Name: "fact_c"}}
+	for _, id := range ids {
+		_, err := lh.EnsureTable(ctx, id, lakehousetest.Schema(), nil)
+		require.NoError(t, err)
+		_, err = lh.Append(ctx, id, []arrow.RecordBatch{lakehousetest.Batch(t, row{ID: "a", Date: "2026-01-01", Region: "north", Amount: 1})}, nil)
+		require.NoError(t, err)
+	}
+	path := filepath.Join(t.TempDir(), "mesh.duckdb")
+	cfg := func(tables ...lakehouse.Ident) serving.Config {
+		return serving.Config{Path: path, Tables: tables, Query: query.Config{Threads: 1, TempDir: t.TempDir()}}
+	}
+	// The first table publish starts the file; then each table gains rows
+	// (table i: i+2 in all) and is published alone, all at once, twice.
+	_, err = serving.Publish(ctx, lh, cfg(ids[0]))
+	require.NoError(t, err)
+	for i, id := range ids {
+		for j := 0; j <= i; j++ {
+			_, err = lh.Append(ctx, id, []arrow.RecordBatch{lakehousetest.Batch(t, row{ID: fmt.Sprint("n", j), Date: "2026-01-02", Region: "south", Amount: 10})}, nil)
+			require.NoError(t, err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 2*len(ids))
+	for range 2 {
+		for _, id := range ids {
+			wg.Go(func() {
+				_, err := serving.Publish(ctx, lh, cfg(id))
+				errs <- err
+			})
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	pub, err := serving.ReadPublished(ctx, path)
+	require.NoError(t, err)
+	got := map[string]int64{}
+	for _, p := range pub {
+		got[p.Table.String()] = p.Rows
+	}
+	assert.Equal(t, map[string]int64{"depot.fact_c": 4, "shop.fact_a": 2, "shop.fact_b": 3}, got)
+	db, err := sql.Open("duckdb", path+"?access_mode=READ_ONLY")
+	require.NoError(t, err)
+	defer db.Close()
+	var n int64
+	require.NoError(t, db.QueryRowContext(ctx, "SELECT (SELECT count(*) FROM shop.fact_a) + (SELECT count(*) FROM shop.fact_b) + (SELECT count(*) FROM depot.fact_c)").Scan(&n))
+	assert.Equal(t, int64(9), n)
+
+	// A table publish keeps the others; a full publish keeps only what it publishes.
+	_, err = serving.Publish(ctx, lh, cfg(ids[1]))
+	require.NoError(t, err)
+	pub, err = serving.ReadPublished(ctx, path)
+	require.NoError(t, err)
+	assert.Len(t, pub, 3)
+	lags, err := serving.Check(ctx, lh, path, time.Minute, time.Now())
+	require.NoError(t, err)
+	for _, l := range lags {
+		assert.Zero(t, l.Behind, l.Table.String())
+	}
+	matches, _ := filepath.Glob(path + ".publishing*")
 	assert.Empty(t, matches, "no temporary file is left behind")
 }
 

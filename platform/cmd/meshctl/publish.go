@@ -26,7 +26,7 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := flag.NewFlagSet("meshctl publish", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	out := fs.String("out", "", "the serving DuckDB file (default $MESH_DATA_DIR/"+serving.DefaultFile+")")
-	tables := fs.String("tables", "", "comma-separated <namespace>.<table> to publish (default every table but raw_*)")
+	tables := fs.String("tables", "", "comma-separated <namespace>.<table> to refresh, keeping the file's other tables as published (default: publish every table but raw_*, and only those)")
 	check := fs.Bool("check", false, "publish nothing: compare the serving file with the lakehouse, exit 1 when a table is behind by more than --max-lag")
 	maxLag := fs.Duration("max-lag", 15*time.Minute, "with --check: how long a new commit may wait to be published")
 	bundle := fs.String("bundle", "", "also write Superset's import bundle of every domain's dashboards here, reading the published file (default <dir of --out>/superset-bundle.zip; \"none\" to skip)")

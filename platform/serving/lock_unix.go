@@ -1,0 +1,21 @@
+//go:build unix
+
+package serving
+
+import (
+	"errors"
+	"os"
+	"syscall"
+)
+
+// tryLock takes f's exclusive flock without waiting; false when another
+// open file holds it (in this process or another).
+func tryLock(f *os.File) (bool, error) {
+	err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	if errors.Is(err, syscall.EWOULDBLOCK) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func unlock(f *os.File) { _ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN) }
