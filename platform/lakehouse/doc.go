@@ -25,6 +25,14 @@
 // idempotent and tolerates concurrent creators: whoever loses the insert
 // race loads the winner's table.
 //
+// StageTable creates a table that must be visible complete or not at all (a
+// transformation's model): it is created and filled under a staging name
+// (StagingIdent, which Tables does not list) and renamed into place in the
+// catalog once its data is committed. The SQL catalog renames by updating
+// the name of its row, so the table keeps its location and snapshots. A
+// staging table left by a killed writer is dropped by the next StageTable of
+// the same table (or DropStaging).
+//
 // # Commits and conflicts
 //
 // iceberg-go's SQL catalog commits by compare-and-swap: the UPDATE of

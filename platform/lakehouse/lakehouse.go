@@ -247,6 +247,26 @@ func (l *Lakehouse) EnsureTable(ctx context.Context, id Ident, schema *iceberg.S
 	if err := l.EnsureNamespace(ctx, id.Namespace); err != nil {
 		return nil, err
 	}
+	opts, err := createOptions(id, schema, props)
+	if err != nil {
+		return nil, err
+	}
+	tbl, err := l.cat.CreateTable(ctx, id.identifier(), schema, opts...)
+	if err == nil {
+		return tbl, nil
+	}
+	// AlreadyExists, or a serialization failure from a concurrent creator:
+	// whichever it is, the table may now exist.
+	if tbl, lerr := l.LoadTable(ctx, id); lerr == nil {
+		return tbl, nil
+	}
+	return nil, fmt.Errorf("creating table %s: %w", id, err)
+}
+
+// createOptions are the options of a new table: Iceberg format version 2
+// unless props say otherwise, partitioned by identity(event_date) when the
+// schema has that field.
+func createOptions(id Ident, schema *iceberg.Schema, props map[string]string) ([]catalog.CreateTableOpt, error) {
 	tprops := iceberg.Properties{table.PropertyFormatVersion: "2"}
 	for k, v := range props {
 		tprops[k] = v
@@ -260,16 +280,7 @@ func (l *Lakehouse) EnsureTable(ctx context.Context, id Ident, schema *iceberg.S
 		}
 		opts = append(opts, catalog.WithPartitionSpec(&spec))
 	}
-	tbl, err := l.cat.CreateTable(ctx, id.identifier(), schema, opts...)
-	if err == nil {
-		return tbl, nil
-	}
-	// AlreadyExists, or a serialization failure from a concurrent creator:
-	// whichever it is, the table may now exist.
-	if tbl, lerr := l.LoadTable(ctx, id); lerr == nil {
-		return tbl, nil
-	}
-	return nil, fmt.Errorf("creating table %s: %w", id, err)
+	return opts, nil
 }
 
 // AddMissingColumns adds every top-level column of schema that the table
@@ -332,7 +343,8 @@ type TableInfo struct {
 	Summary map[string]string
 }
 
-// Tables lists every table of every namespace, sorted by namespace and name.
+// Tables lists every table of every namespace, sorted by namespace and name,
+// leaving out the staging tables of builds under way (IsStaging).
 func (l *Lakehouse) Tables(ctx context.Context) ([]TableInfo, error) {
 	nss, err := l.cat.ListNamespaces(ctx, nil)
 	if err != nil {
@@ -348,6 +360,9 @@ func (l *Lakehouse) Tables(ctx context.Context) ([]TableInfo, error) {
 				continue
 			}
 			id := Ident{Namespace: ident[0], Name: ident[1]}
+			if IsStaging(id) {
+				continue // not a table yet (StageTable)
+			}
 			tbl, err := l.LoadTable(ctx, id)
 			if err != nil {
 				if errors.Is(err, ErrNoSuchTable) {

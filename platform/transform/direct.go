@@ -35,31 +35,33 @@ func (x *Executor) buildDirect(ctx context.Context, id lakehouse.Ident, name, sq
 	if err != nil {
 		return 0, 0, err
 	}
-	replaceAll := false
 	if exists && !recreate {
 		tbl, err := x.lh.LoadTable(ctx, id)
 		if err != nil {
 			return 0, 0, err
 		}
 		if sameColumns(tbl.Schema(), schema) {
-			replaceAll = true
-		} else {
-			recreate = true
+			return x.copyFiles(ctx, id, name, sql, summary, schema, true)
 		}
 	}
-	if exists && recreate {
-		if err := x.lh.DropTable(ctx, id); err != nil {
-			return 0, 0, err
-		}
+	// A new table becomes visible only with its rows (StageTable), so a
+	// build killed in between leaves no empty model behind.
+	// The rename keeps the snapshot ids.
+	var snap, rows int64
+	_, err = x.lh.StageTable(ctx, id, schema, tableProperties(summary), func(staging lakehouse.Ident) error {
+		snap, rows, err = x.copyFiles(ctx, staging, name, sql, summary, schema, false)
+		return err
+	})
+	if err != nil {
+		return 0, 0, err
 	}
-	if !replaceAll {
-		if err := x.lh.EnsureNamespace(ctx, id.Namespace); err != nil {
-			return 0, 0, err
-		}
-		if _, err := x.lh.EnsureTable(ctx, id, schema, map[string]string{"mesh.dbt.model": summary[SummaryModel]}); err != nil {
-			return 0, 0, err
-		}
-	}
+	return snap, rows, nil
+}
+
+// copyFiles has DuckDB write the query's rows as Parquet files into the data
+// directory of table id and commits them, replacing the table's current files
+// when replaceAll is set.
+func (x *Executor) copyFiles(ctx context.Context, id lakehouse.Ident, name, sql string, summary map[string]string, schema *iceberg.Schema, replaceAll bool) (int64, int64, error) {
 	location, err := x.lh.Location(ctx, id)
 	if err != nil {
 		return 0, 0, err

@@ -130,6 +130,15 @@ func (x *Executor) runModel(ctx context.Context, invocation string, m *dbt.Model
 	if err != nil {
 		return err
 	}
+	if exists {
+		// A rebuild killed before its rename left a staging table; a new
+		// table's build replaces it anyway (StageTable).
+		if dropped, err := x.lh.DropStaging(ctx, id); err != nil {
+			return err
+		} else if dropped {
+			x.log.Info("transform: removed the staging table of an interrupted build", "model", id.String())
+		}
+	}
 	incremental := mat == MatIncremental && exists && !x.cfg.FullRefresh
 	sql, err := x.project.Compile(m, x.compileContext(id, incremental))
 	if err != nil {
@@ -254,18 +263,29 @@ func (x *Executor) replace(ctx context.Context, id lakehouse.Ident, recs []arrow
 		}
 		recreate = true
 	}
-	if exists && recreate {
-		if err := x.lh.DropTable(ctx, id); err != nil {
-			return 0, err
-		}
-	}
-	if err := x.lh.EnsureNamespace(ctx, id.Namespace); err != nil {
+	// A new table becomes visible only with its rows (StageTable), so a
+	// build killed in between leaves no empty model behind.
+	tbl, err := x.lh.StageTable(ctx, id, schema, tableProperties(summary), func(staging lakehouse.Ident) error {
+		_, err := x.lh.Append(ctx, staging, nonEmptyRecs(recs), summary)
+		return err
+	})
+	if err != nil {
 		return 0, err
 	}
-	if _, err := x.lh.EnsureTable(ctx, id, schema, map[string]string{"mesh.dbt.model": summary[SummaryModel]}); err != nil {
-		return 0, err
+	return snapshotID(tbl), nil
+}
+
+// tableProperties are the Iceberg properties of a table a build creates.
+func tableProperties(summary map[string]string) map[string]string {
+	return map[string]string{"mesh.dbt.model": summary[SummaryModel]}
+}
+
+// snapshotID is the table's current snapshot, 0 for a table without one.
+func snapshotID(tbl *table.Table) int64 {
+	if s := tbl.CurrentSnapshot(); s != nil {
+		return s.SnapshotID
 	}
-	return x.lh.Append(ctx, id, nonEmptyRecs(recs), summary)
+	return 0
 }
 
 // checkColumns refuses an incremental batch whose columns differ from the

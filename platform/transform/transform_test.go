@@ -245,3 +245,51 @@ func TestSeedColumnTypes(t *testing.T) {
 	}, rows(t, lh, "SELECT column_name, data_type FROM duckdb_columns() WHERE schema_name || '.' || table_name = 'shop.codes'"))
 	assert.Equal(t, [][]any{{"007", int32(1)}, {"010", int32(2)}}, rows(t, lh, "SELECT zip, n FROM shop.codes ORDER BY zip"))
 }
+
+// TestNewTableVisibleOnlyWithItsRows: a model's first build that fails after
+// its table would have been created leaves no (empty) table behind, and a
+// staging table that a killed build left is cleaned up by the next build.
+func TestNewTableVisibleOnlyWithItsRows(t *testing.T) {
+	ctx := context.Background()
+	lh := setup(t)
+	tIdent := lakehouse.Ident{Namespace: "shop", Name: "t"}
+	exists := func(id lakehouse.Ident) bool {
+		t.Helper()
+		ok, err := lh.TableExists(ctx, id)
+		require.NoError(t, err)
+		return ok
+	}
+
+	// DuckDB plans the failing model (its schema is known) and fails while
+	// writing its rows: the first build of a table that never gets data.
+	fsys := fstest.MapFS{
+		"dbt_project.yml":    {Data: []byte("name: shop\nversion: '1'\nconfig-version: 2\nprofile: mesh\nmodels:\n  shop:\n    +schema: shop\n")},
+		"models/sources.yml": {Data: []byte("version: 2\nsources:\n  - name: shop\n    schema: shop\n    tables:\n      - name: raw\n")},
+		"models/boom.sql":    {Data: []byte("{{ config(materialized='table') }}\nselect event_id, CASE WHEN amount > 5 THEN error('boom at ' || event_id) ELSE amount END AS amount from {{ source('shop', 'raw') }}\n")},
+	}
+	boom, err := dbt.Load(fsys, dbt.LoadOptions{})
+	require.NoError(t, err)
+	_, out, err := execute(t, lh, boom, transform.Config{Command: transform.Run, FullRefresh: true})
+	require.ErrorIs(t, err, transform.ErrFailed, out)
+	assert.Contains(t, out, "boom at")
+	boomIdent := lakehouse.Ident{Namespace: "shop", Name: "boom"}
+	assert.False(t, exists(boomIdent), "no empty table is left visible")
+	assert.False(t, exists(lakehouse.StagingIdent(boomIdent)), "nor its staging table")
+
+	// A build killed mid-way left staging tables: one of a model built for
+	// the first time, one of a model that exists (a killed full refresh).
+	_, err = lh.EnsureTable(ctx, lakehouse.StagingIdent(tIdent), lakehousetest.Schema(), nil)
+	require.NoError(t, err)
+	_, out, err = execute(t, lh, project(t, false), transform.Config{Command: transform.Build})
+	require.NoError(t, err, out)
+	assert.False(t, exists(lakehouse.StagingIdent(tIdent)), "the first build replaced the stale staging table")
+	assert.Equal(t, [][]any{{"eu-central", int64(40), int64(1)}, {"us-east", int64(16), int64(1)}},
+		rows(t, lh, "SELECT region, total, n FROM shop.t ORDER BY region"))
+	incIdent := lakehouse.Ident{Namespace: "shop", Name: "inc"}
+	_, err = lh.EnsureTable(ctx, lakehouse.StagingIdent(incIdent), lakehousetest.Schema(), nil)
+	require.NoError(t, err)
+	_, out, err = execute(t, lh, project(t, false), transform.Config{Command: transform.Run, Select: "inc"})
+	require.NoError(t, err, out)
+	assert.False(t, exists(lakehouse.StagingIdent(incIdent)), "an incremental run removes a stale staging table too")
+	assert.Equal(t, [][]any{{int64(3)}}, rows(t, lh, "SELECT count(*) FROM shop.inc"))
+}

@@ -5,6 +5,7 @@ package lakehousetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"sync"
@@ -431,6 +432,82 @@ func Run(t *testing.T, open func(t *testing.T) *lakehouse.Lakehouse) {
 		assert.Zero(t, empty.Rows)
 	})
 
+	t.Run("StageTable", func(t *testing.T) {
+		id := lakehouse.Ident{Namespace: "conf_stage", Name: "model"}
+		staging := lakehouse.StagingIdent(id)
+		exists := func(id lakehouse.Ident) bool {
+			t.Helper()
+			ok, err := lh.TableExists(ctx, id)
+			require.NoError(t, err)
+			return ok
+		}
+		listed := func() []string {
+			t.Helper()
+			infos, err := lh.Tables(ctx)
+			require.NoError(t, err)
+			var names []string
+			for _, in := range infos {
+				if in.Ident.Namespace == id.Namespace {
+					names = append(names, in.Ident.Name)
+				}
+			}
+			return names
+		}
+
+		// A build killed after creating its staging table left it behind,
+		// with rows of its own: the next build starts from scratch.
+		_, err := lh.EnsureTable(ctx, staging, Schema(), nil)
+		require.NoError(t, err)
+		_, err = lh.Append(ctx, staging, []arrow.RecordBatch{Batch(t, Row{"stale", "2026-01-01", "us-east", 9})}, nil)
+		require.NoError(t, err)
+		assert.Empty(t, listed(), "a staging table is not listed")
+
+		tbl, err := lh.StageTable(ctx, id, Schema(), map[string]string{"mesh.test": "1"}, func(st lakehouse.Ident) error {
+			assert.Equal(t, staging, st)
+			assert.Empty(t, ReadRows(t, lh, st, nil), "the stale staging table was replaced")
+			assert.False(t, exists(id), "the table is invisible until its rows are committed")
+			_, err := lh.Append(ctx, st, []arrow.RecordBatch{Batch(t, Row{"a", "2026-01-01", "us-east", 1}, Row{"b", "2026-01-02", "eu-central", 2})}, nil)
+			require.NoError(t, err)
+			assert.False(t, exists(id), "still invisible after the commit to the staging name")
+			return nil
+		})
+		require.NoError(t, err)
+		assert.Equal(t, table.Identifier{id.Namespace, id.Name}, tbl.Identifier())
+		assert.Equal(t, "1", tbl.Properties()["mesh.test"])
+		spec := tbl.Spec()
+		assert.Equal(t, "event_date", spec.Field(0).Name, "partitioned as EnsureTable partitions")
+		assert.Equal(t, []Row{{"a", "2026-01-01", "us-east", 1}, {"b", "2026-01-02", "eu-central", 2}}, ReadRows(t, lh, id, nil))
+		assert.False(t, exists(staging), "renamed away")
+		assert.Equal(t, []string{"model"}, listed())
+		first := tableInfo(t, lh, id).SnapshotID
+		require.NotZero(t, first)
+
+		// A failed fill leaves the table as it was and no staging table.
+		boom := errors.New("boom")
+		_, err = lh.StageTable(ctx, id, Schema(), nil, func(st lakehouse.Ident) error {
+			_, err := lh.Append(ctx, st, []arrow.RecordBatch{Batch(t, Row{"c", "2026-01-03", "us-east", 3})}, nil)
+			require.NoError(t, err)
+			return boom
+		})
+		require.ErrorIs(t, err, boom)
+		assert.False(t, exists(staging))
+		assert.Equal(t, first, tableInfo(t, lh, id).SnapshotID, "the table is untouched")
+
+		// A rebuild with other columns replaces the table whole.
+		narrow := iceberg.NewSchema(0, iceberg.NestedField{ID: 1, Name: "event_id", Type: iceberg.PrimitiveTypes.String, Required: true})
+		tbl, err = lh.StageTable(ctx, id, narrow, nil, func(lakehouse.Ident) error { return nil })
+		require.NoError(t, err)
+		assert.Equal(t, []string{"event_id"}, fieldNames(tbl.Schema()))
+		assert.Nil(t, tbl.CurrentSnapshot(), "an empty fill gives an empty table")
+		assert.Equal(t, []string{"model"}, listed())
+
+		dropped, err := lh.DropStaging(ctx, id)
+		require.NoError(t, err)
+		assert.False(t, dropped, "nothing to drop")
+		_, err = lh.StageTable(ctx, staging, Schema(), nil, func(lakehouse.Ident) error { return nil })
+		require.ErrorIs(t, err, lakehouse.ErrInvalidIdent, "a staging name is not a table name")
+	})
+
 	t.Run("Errors", func(t *testing.T) {
 		_, err := lh.LoadTable(ctx, lakehouse.Ident{Namespace: "conf", Name: "missing"})
 		require.ErrorIs(t, err, lakehouse.ErrNoSuchTable)
@@ -455,4 +532,12 @@ func tableInfo(t testing.TB, lh *lakehouse.Lakehouse, id lakehouse.Ident) lakeho
 	}
 	t.Fatalf("table %s not listed", id)
 	return lakehouse.TableInfo{}
+}
+
+func fieldNames(s *iceberg.Schema) []string {
+	var out []string
+	for _, f := range s.Fields() {
+		out = append(out, f.Name)
+	}
+	return out
 }

@@ -1,0 +1,90 @@
+package lakehouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/catalog"
+	"github.com/apache/iceberg-go/table"
+)
+
+// stagingSuffix marks the name under which StageTable builds a table before
+// it becomes visible. Tables does not list such tables.
+const stagingSuffix = "__mesh_staging"
+
+// StagingIdent returns the name under which StageTable builds id.
+func StagingIdent(id Ident) Ident {
+	return Ident{Namespace: id.Namespace, Name: id.Name + stagingSuffix}
+}
+
+// IsStaging reports whether id names a table that StageTable is building (or
+// that a killed build left behind): no reader should take it for a table.
+func IsStaging(id Ident) bool { return strings.HasSuffix(id.Name, stagingSuffix) }
+
+// StageTable creates a table that readers see complete or not at all. A
+// table that a writer creates and then fills is visible, empty, between the
+// two commits, and stays so if the writer dies in between; instead,
+// StageTable creates it as StagingIdent(id) (first dropping a staging table
+// that an earlier, killed build left there), lets fill commit its data to
+// that name, and then renames it to id in the catalog, dropping what id held
+// before (a rebuild with other columns). If fill fails the staging table is
+// dropped. Between the drop and the rename of a rebuild, id is briefly
+// missing, never half written.
+//
+// schema and props are those of a new table as for EnsureTable; fill gets
+// the staging identifier. StageTable returns the table under its final name.
+func (l *Lakehouse) StageTable(ctx context.Context, id Ident, schema *iceberg.Schema, props map[string]string, fill func(staging Ident) error) (*table.Table, error) {
+	if IsStaging(id) {
+		return nil, fmt.Errorf("%w: %s ends with the staging suffix %s", ErrInvalidIdent, id, stagingSuffix)
+	}
+	staging := StagingIdent(id)
+	if err := l.EnsureNamespace(ctx, id.Namespace); err != nil {
+		return nil, err
+	}
+	if err := l.DropTable(ctx, staging); err != nil {
+		return nil, fmt.Errorf("removing the stale staging table of %s: %w", id, err)
+	}
+	opts, err := createOptions(id, schema, props)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := l.cat.CreateTable(ctx, staging.identifier(), schema, opts...); err != nil {
+		return nil, fmt.Errorf("creating staging table %s: %w", staging, err)
+	}
+	if err := fill(staging); err != nil {
+		if derr := l.DropTable(context.WithoutCancel(ctx), staging); derr != nil {
+			l.log.Warn("lakehouse: dropping a staging table after a failed build", "table", staging.String(), "err", derr)
+		}
+		return nil, err
+	}
+	if err := l.DropTable(ctx, id); err != nil {
+		return nil, err
+	}
+	tbl, err := l.cat.RenameTable(ctx, staging.identifier(), id.identifier())
+	if err != nil {
+		return nil, fmt.Errorf("renaming staging table %s to %s: %w", staging, id, err)
+	}
+	return tbl, nil
+}
+
+// DropStaging drops the staging table of id that a killed StageTable left
+// behind, and reports whether there was one.
+// The check comes first: a drop takes the catalog's write lock, which every
+// model of every build would otherwise contend for.
+func (l *Lakehouse) DropStaging(ctx context.Context, id Ident) (bool, error) {
+	staging := StagingIdent(id)
+	if ok, err := l.TableExists(ctx, staging); err != nil || !ok {
+		return false, err
+	}
+	err := l.cat.DropTable(ctx, staging.identifier())
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, catalog.ErrNoSuchTable), errors.Is(err, catalog.ErrNoSuchNamespace):
+		return false, nil
+	}
+	return false, fmt.Errorf("dropping %s: %w", staging, err)
+}
