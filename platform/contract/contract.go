@@ -96,9 +96,9 @@ type Contract struct {
 	MaxBodyBytes int
 
 	schema      *jsonschema.Schema
-	fast        *fastValidator    // nil: always use schema
-	index       map[string]int    // field name -> index in Fields
-	names       map[string]string // field name -> itself (interned map keys)
+	fast        *fastValidator // nil: always use schema
+	index       map[string]int // field name -> index in Fields
+	interned    interned       // names and enum values parseBody does not allocate again
 	iceSchema   *iceberg.Schema
 	arrowSchema *arrow.Schema
 }
@@ -321,11 +321,10 @@ func parse(path string, data []byte) (*Contract, error) {
 		}
 	}
 	c.index = make(map[string]int, len(c.Fields))
-	c.names = make(map[string]string, len(c.Fields))
 	for i, f := range c.Fields {
 		c.index[f.Name] = i
-		c.names[f.Name] = f.Name
 	}
+	c.interned.add(c)
 
 	if c.schema, err = compile(path, data); err != nil {
 		return nil, invalid("%v", err)

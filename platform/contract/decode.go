@@ -105,7 +105,7 @@ func (c *Contract) Decode(body []byte) (Event, error) {
 	if len(body) > c.maxBody() {
 		return nil, fmt.Errorf("%w: %d bytes, limit %d (%s)", ErrTooLarge, len(body), c.maxBody(), c)
 	}
-	doc, err := parseBody(body, c.names)
+	doc, err := parseBody(body, c.interned)
 	if err != nil {
 		return nil, err
 	}
@@ -178,6 +178,9 @@ func toInt64(n json.Number) (int64, error) {
 // parseTimestamp parses an RFC 3339 date-time (as validated by the "date-time"
 // format, which also allows lower-case 't' and 'z') and returns it in UTC.
 func parseTimestamp(s string) (time.Time, error) {
+	if t, ok := parseUTCTimestamp(s); ok {
+		return t, nil
+	}
 	t, err := time.Parse(time.RFC3339Nano, s)
 	if err != nil && strings.ContainsAny(s, "tz") {
 		t, err = time.Parse(time.RFC3339Nano, strings.ToUpper(s))
@@ -254,16 +257,16 @@ func numMsg(kw string, got, want *big.Rat) string {
 // accepts every body the older versions accept; see CheckCompatible). A
 // Registry is safe for concurrent use.
 type Registry struct {
-	byEvent map[string]*Contract
-	names   map[string]string // property names of all contracts, for parseBody
-	maxBody int
+	byEvent  map[string]*Contract
+	interned interned // names and enum values of all contracts, for parseBody
+	maxBody  int
 }
 
 // NewRegistry returns a registry of the given contracts. Two different
 // contracts with the same event type and version are a programming error: it
 // panics.
 func NewRegistry(cs ...*Contract) *Registry {
-	r := &Registry{byEvent: make(map[string]*Contract, len(cs)), names: map[string]string{}}
+	r := &Registry{byEvent: make(map[string]*Contract, len(cs))}
 	for _, c := range cs {
 		if old, ok := r.byEvent[c.Event]; ok {
 			if old.Version == c.Version && old != c {
@@ -274,9 +277,7 @@ func NewRegistry(cs ...*Contract) *Registry {
 			}
 		}
 		r.byEvent[c.Event] = c
-		for n := range c.names {
-			r.names[n] = n
-		}
+		r.interned.add(c)
 		r.maxBody = max(r.maxBody, c.maxBody())
 	}
 	return r
@@ -310,7 +311,7 @@ func (r *Registry) Decode(body []byte) (*Contract, Event, error) {
 	if len(body) > r.maxBody {
 		return nil, nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(body), r.maxBody)
 	}
-	doc, err := parseBody(body, r.names)
+	doc, err := parseBody(body, r.interned)
 	if err != nil {
 		return nil, nil, err
 	}

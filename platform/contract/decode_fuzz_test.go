@@ -48,7 +48,7 @@ func FuzzDecode(f *testing.F) {
 		if !strings.HasPrefix(strings.TrimSpace(string(b)), "{") {
 			return
 		}
-		doc, perr := parseBody(b, c.names)
+		doc, perr := parseBody(b, c.interned)
 		if perr != nil {
 			return
 		}

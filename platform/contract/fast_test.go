@@ -3,8 +3,10 @@ package contract
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/stretchr/testify/assert"
@@ -83,7 +85,7 @@ func TestFastPathAgrees(t *testing.T) {
 		var ref map[string]any
 		require.NoError(t, dec.Decode(&ref), "%s", b)
 
-		if doc, ok := parseFlat(b, c.names); ok {
+		if doc, ok := parseFlat(b, c.interned); ok {
 			flatParsed++
 			require.Equal(t, ref, doc, "flat parser disagrees on %s", b)
 		}
@@ -132,7 +134,7 @@ func TestParseFlat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, ok := parseFlat([]byte(tt.body), nil)
+			doc, ok := parseFlat([]byte(tt.body), interned{})
 			require.Equal(t, tt.wantOK, ok)
 			if ok {
 				dec := json.NewDecoder(bytes.NewReader([]byte(tt.body)))
@@ -155,7 +157,7 @@ func FuzzParseFlat(f *testing.F) {
 		if !utf8.Valid(b) {
 			return // parseBody rejects invalid UTF-8 first
 		}
-		doc, ok := parseFlat(b, nil)
+		doc, ok := parseFlat(b, interned{})
 		if !ok {
 			return
 		}
@@ -169,4 +171,62 @@ func FuzzParseFlat(f *testing.F) {
 			t.Fatalf("flat parser disagrees on %q: %v vs %v", b, doc, ref)
 		}
 	})
+}
+
+// TestQuickFormatsAgree checks the hand-written uuid, date-time and date tests
+// of the fast path against the library's format functions, on valid strings
+// and random mutations of them: a quick "yes" must be the library's "yes", and
+// a parsed timestamp must equal time.Parse's.
+func TestQuickFormatsAgree(t *testing.T) {
+	sch, err := compile("formats.json", []byte(`{"properties": {
+		"u": {"format": "uuid"}, "t": {"format": "date-time"}, "d": {"format": "date"}}}`))
+	require.NoError(t, err)
+	libOK := func(prop, s string) bool { return sch.Properties[prop].Format.Validate(s) == nil }
+
+	seeds := []string{
+		"0b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f70", "0B6F3C1E-5D2A-4C8E-9F1A-2B3C4D5E6F70",
+		"2026-03-14T23:59:58.123456Z", "2026-03-14T23:59:58Z", "2026-03-14T23:59:58.1Z",
+		"2026-03-14T23:59:58.123456789Z", "2026-03-14T23:59:58.1234567891Z", "2024-02-29T00:00:00Z",
+		"2023-02-29T00:00:00Z", "2000-02-29T12:00:00Z", "1900-02-29T12:00:00Z", "2026-12-31T23:59:60Z",
+		"2026-03-14t23:59:58z", "2026-03-14T10:00:00+05:30", "2026-03-14T24:00:00Z", "2026-03-14T23:59:58.Z",
+		"2026-04-31T00:00:00Z", "2026-03-14", "2024-02-29", "2026-02-29", "2026-13-01", "2026-00-10",
+	}
+	for y := range []int{1900, 2000, 2023, 2024} {
+		for m := 0; m <= 13; m++ {
+			for d := 0; d <= 32; d++ {
+				seeds = append(seeds, fmt.Sprintf("%04d-%02d-%02d", []int{1900, 2000, 2023, 2024}[y], m, d))
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	const alphabet = "0123456789-:TtZz.+ aFg"
+	var quick int
+	check := func(s string) {
+		if isUUID(s) {
+			quick++
+			require.True(t, libOK("u", s), "isUUID accepted %q", s)
+		}
+		if _, _, _, ok := parseDate(s); ok {
+			quick++
+			require.True(t, libOK("d", s), "parseDate accepted %q", s)
+		}
+		if got, ok := parseUTCTimestamp(s); ok {
+			quick++
+			require.True(t, libOK("t", s), "parseUTCTimestamp accepted %q", s)
+			want, err := time.Parse(time.RFC3339Nano, s)
+			require.NoError(t, err, "%q", s)
+			require.Equal(t, want.UTC(), got, "%q", s)
+		}
+	}
+	for _, s := range seeds {
+		check(s)
+		for range 200 {
+			b := []byte(s)
+			for range 1 + r.IntN(2) {
+				b[r.IntN(len(b))] = alphabet[r.IntN(len(alphabet))]
+			}
+			check(string(b))
+		}
+	}
+	assert.Greater(t, quick, 2000, "the quick tests must accept the valid strings")
 }

@@ -8,20 +8,42 @@ import (
 	"unicode/utf8"
 )
 
+// interned holds the strings that bodies of a contract repeat, so that parsing
+// does not allocate them for every message: the property names, and the
+// string values of enum and const keywords, already boxed in an interface.
+// The zero value interns nothing.
+type interned struct {
+	keys   map[string]string
+	values map[string]any
+}
+
+// add interns the property names and allowed values of c.
+func (in *interned) add(c *Contract) {
+	if in.keys == nil {
+		in.keys, in.values = map[string]string{}, map[string]any{}
+	}
+	for _, f := range c.Fields {
+		in.keys[f.Name] = f.Name
+		for _, v := range f.Enum {
+			in.values[v] = v
+		}
+	}
+	in.values[c.Event] = c.Event // the const of event_type
+}
+
 // parseBody parses a body into a JSON object whose numbers are json.Number,
-// exactly as encoding/json with UseNumber would. names maps the contract's
-// property names to themselves, so that known keys are not allocated again
-// (may be nil).
+// exactly as encoding/json with UseNumber would. Keys and values found in in
+// are not allocated again.
 //
 // The common case, a flat object of scalars without escape sequences, is
 // parsed by a small hand-written scanner; anything else (nested values,
 // escapes, syntax errors) goes through encoding/json, which also writes the
 // error messages.
-func parseBody(body []byte, names map[string]string) (map[string]any, error) {
+func parseBody(body []byte, in interned) (map[string]any, error) {
 	if !utf8.Valid(body) {
 		return nil, ErrInvalidUTF8
 	}
-	if doc, ok := parseFlat(body, names); ok {
+	if doc, ok := parseFlat(body, in); ok {
 		return doc, nil
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
@@ -44,12 +66,12 @@ func parseBody(body []byte, names map[string]string) (map[string]any, error) {
 // sequences, numbers, booleans or null. ok is false for anything else,
 // including invalid JSON; the caller then uses encoding/json. body must be
 // valid UTF-8.
-func parseFlat(b []byte, names map[string]string) (doc map[string]any, ok bool) {
+func parseFlat(b []byte, in interned) (doc map[string]any, ok bool) {
 	i := skipWS(b, 0)
 	if i >= len(b) || b[i] != '{' {
 		return nil, false
 	}
-	doc = make(map[string]any, max(len(names), 8))
+	doc = make(map[string]any, max(len(in.keys), 8))
 	i = skipWS(b, i+1)
 	if i < len(b) && b[i] == '}' {
 		return doc, skipWS(b, i+1) == len(b)
@@ -62,7 +84,7 @@ func parseFlat(b []byte, names map[string]string) (doc map[string]any, ok bool) 
 		if !ok {
 			return nil, false
 		}
-		key, known := names[string(raw)] // no allocation for the lookup
+		key, known := in.keys[string(raw)] // no allocation for the lookup
 		if !known {
 			key = string(raw)
 		}
@@ -81,7 +103,12 @@ func parseFlat(b []byte, names map[string]string) (doc map[string]any, ok bool) 
 			if !ok {
 				return nil, false
 			}
-			v, i = string(raw), next
+			if iv, ok := in.values[string(raw)]; ok {
+				v = iv
+			} else {
+				v = string(raw)
+			}
+			i = next
 		case c == '-' || (c >= '0' && c <= '9'):
 			next, ok := scanNumber(b, i)
 			if !ok {
