@@ -13,8 +13,9 @@ import (
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/memory"
-	"github.com/apache/iceberg-go/table"
 
+	"github.com/meshterious/warehouse/platform/domainspec"
+	"github.com/meshterious/warehouse/platform/domainspec/tableschema"
 	"github.com/meshterious/warehouse/platform/lakehouse"
 )
 
@@ -32,68 +33,46 @@ const (
 	SummaryModel = "mesh.model"
 )
 
+// The Go steps' tables have their columns declared in domain.yaml (name,
+// type, description), the one source their Arrow and Iceberg schemas, the
+// catalog and the OpenMetadata export all read.
 var (
-	tsType = &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}
-	f64    = arrow.PrimitiveTypes.Float64
-	i32    = arrow.PrimitiveTypes.Int32
-	i64    = arrow.PrimitiveTypes.Int64
-	str    = arrow.BinaryTypes.String
-	date   = arrow.FixedWidthTypes.Date32
-	boolT  = arrow.FixedWidthTypes.Boolean
+	// demandSchema is fact_forecast_demand: one row per series and forecast
+	// day of a run. event_date is the forecast day (the partition).
+	demandSchema = declaredSchema(TableDemand)
+	// risksSchema is fact_stockout_risks: one row per product and warehouse
+	// of a run. event_date is the as-of day (the partition).
+	risksSchema = declaredSchema(TableRisks)
+	// backtestSchema is fact_forecast_backtest: one row per model, series,
+	// origin and horizon day of a run. event_date is the origin (the partition).
+	backtestSchema = declaredSchema(TableBacktest)
 )
 
-func fields(cols ...any) *arrow.Schema {
-	var fs []arrow.Field
-	for i := 0; i < len(cols); i += 2 {
-		fs = append(fs, arrow.Field{Name: cols[i].(string), Type: cols[i+1].(arrow.DataType), Nullable: true})
+// declaredTable returns the declaration of one of the Go steps' tables in
+// the embedded domain.yaml.
+func declaredTable(name string) domainspec.Table {
+	t, ok := Domain().Spec.Table(name)
+	if !ok {
+		panic("forecasting: domain.yaml declares no table " + name) // a programming error, caught by the tests
 	}
-	return arrow.NewSchema(fs, nil)
+	return t
 }
 
-// demandSchema is fact_forecast_demand: one row per series and forecast day
-// of a run. event_date is the forecast day (the partition).
-var demandSchema = fields(
-	"product_id", str, "region", str, "category", str,
-	"forecast_ts", tsType, "horizon_day", i32,
-	"forecast_qty", f64, "forecast_variance", f64,
-	"lower_80", f64, "upper_80", f64, "lower_95", f64, "upper_95", f64,
-	"model", str, "trained_through", date, "run_id", str, "created_at", tsType,
-	"event_date", date,
-)
-
-// risksSchema is fact_stockout_risks: one row per product and warehouse of a
-// run. event_date is the as-of day (the partition).
-var risksSchema = fields(
-	"product_id", str, "warehouse_id", str, "region", str, "category", str,
-	"as_of", date, "horizon_days", i32,
-	"risk_score", f64, "predicted_date", date, "confidence", f64, "distribution", str,
-	"on_hand", i64, "expected_demand", f64, "expected_inbound", f64, "demand_share", f64,
-	"model", str, "demand_run_id", str, "run_id", str, "created_at", tsType,
-	"event_date", date,
-)
-
-// backtestSchema is fact_forecast_backtest: one row per model, series,
-// origin and horizon day of a run. event_date is the origin (the partition).
-var backtestSchema = fields(
-	"model", str, "product_id", str, "region", str, "category", str,
-	"origin", date, "horizon_day", i32, "forecast_date", date,
-	"actual", f64, "forecast", f64,
-	"lower_80", f64, "upper_80", f64, "lower_95", f64, "upper_95", f64,
-	"error", f64, "abs_error", f64, "squared_error", f64,
-	"pinball_10", f64, "pinball_50", f64, "pinball_90", f64,
-	"in_80", boolT, "in_95", boolT, "credit_80", f64, "credit_95", f64,
-	"scale_mse", f64, "scale_mae", f64, "rmsse", f64, "mase", f64,
-	"trained_through", date, "run_id", str, "created_at", tsType,
-	"event_date", date,
-)
-
-var schemas = map[string]*arrow.Schema{TableDemand: demandSchema, TableRisks: risksSchema, TableBacktest: backtestSchema}
+// declaredSchema returns the Arrow schema of the record batches of table
+// name, built from its declared columns.
+func declaredSchema(name string) *arrow.Schema {
+	s, err := tableschema.Arrow(declaredTable(name))
+	if err != nil {
+		panic("forecasting: domain.yaml: " + err.Error()) // a programming error, caught by the tests
+	}
+	return s
+}
 
 // ensureTable creates one of the Go steps' tables if it is missing, owned by
 // the domain's team, adds the columns it lacks, and returns its identifier.
 func (r *runner) ensureTable(ctx context.Context, name string) (lakehouse.Ident, error) {
 	id := lakehouse.Ident{Namespace: r.domain.Name(), Name: name}
-	schema, err := table.ArrowSchemaToIcebergWithFreshIDs(schemas[name], true)
+	schema, err := tableschema.Iceberg(declaredTable(name))
 	if err != nil {
 		return id, fmt.Errorf("schema of %s: %w", id, err)
 	}

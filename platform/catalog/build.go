@@ -219,6 +219,9 @@ func (b *builder) addDomain(d *domainspec.Domain) error {
 		t := b.table(d.Name, d.Name+"."+dt.Name)
 		t.Layer = Layer(dt.Layer)
 		t.Description = strings.TrimSpace(dt.Description)
+		if len(dt.Columns) > 0 {
+			t.Columns = b.declaredColumns(d, dt)
+		}
 	}
 	for _, ev := range d.Events {
 		rel := path.Join(d.Dir, ev.Contract)
@@ -249,7 +252,11 @@ func (b *builder) addDomain(d *domainspec.Domain) error {
 		t.Columns = fields
 		b.addTopics(d, ev, c, rel, string(schema), fields[:len(c.Fields)])
 	}
-	return b.addDBT(d)
+	if err := b.addDBT(d); err != nil {
+		return err
+	}
+	b.checkDeclaredColumns(d)
+	return nil
 }
 
 // addDBT loads the domain's dbt project, if any, and adds its models and

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/iceberg-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -383,4 +384,143 @@ func TestRepositoryCatalog(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"customer_id", "customer_lat", "customer_lon"}, masks["orders.raw_orders"])
 	assert.Equal(t, []string{"customer_id"}, masks["orders.fact_orders"])
+}
+
+// declaredFixture copies the fixture and declares the columns of
+// planning.fact_forecast (a table a DAG's Go step writes) in its domain.yaml,
+// from testdata/declared/fact_forecast_columns.yaml.
+func declaredFixture(t *testing.T) string {
+	t.Helper()
+	root := copyFixture(t)
+	cols, err := os.ReadFile("testdata/declared/fact_forecast_columns.yaml")
+	require.NoError(t, err)
+	replaceIn(t, filepath.Join(root, "domains/planning/domain.yaml"), "    freshness: 26h\n", "    freshness: 26h\n"+string(cols))
+	return root
+}
+
+func columnList(tb *catalog.Table) []string {
+	var out []string
+	for _, c := range tb.Columns {
+		out = append(out, c.Name+":"+c.Type+":"+c.Description)
+	}
+	return out
+}
+
+// TestBuildDeclaredColumns: columns declared in domain.yaml are the table's
+// columns with no lakehouse, their meta checked and applied as schema.yml's.
+func TestBuildDeclaredColumns(t *testing.T) {
+	c := build(t, declaredFixture(t))
+	tb, err := c.Table("planning.fact_forecast")
+	require.NoError(t, err)
+	assert.Equal(t, catalog.OriginDeclared, tb.Origin)
+	assert.Equal(t, []string{
+		"day:date:The day forecast.",
+		"units:double:Expected sales that day.",
+		"planner:string:Who approved the plan.",
+		"lower_80:double:Lower bound of the 80% interval.",
+	}, columnList(tb))
+	type want struct {
+		pii, access string
+		glossary    []string
+	}
+	for name, w := range map[string]want{
+		"day":      {"", "internal", nil},                           // the default access
+		"units":    {"", "internal", []string{"Forecast", "Units"}}, // meta glossary
+		"planner":  {"personal", "confidential", nil},               // meta pii: the level's access
+		"lower_80": {"", "public", nil},                             // meta access
+	} {
+		col, ok := tb.Column(name)
+		require.True(t, ok, name)
+		assert.Equal(t, w.pii, col.PII, name)
+		assert.Equal(t, w.access, col.Access, name)
+		assert.Equal(t, w.glossary, col.Glossary, name)
+	}
+	masks, err := c.Masks("")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"planner"}, masks["planning.fact_forecast"], "the default role does not see personal data")
+	for _, term := range c.Glossary.Terms {
+		if term.Name == "Units" {
+			assert.Contains(t, term.Applied, "planning.fact_forecast.units")
+		}
+	}
+}
+
+// TestBuildDeclaredColumnsLive: with a lakehouse, the live table's column
+// order and types win; the declared descriptions and classification stay;
+// declared columns the table lacks (yet) come last.
+func TestBuildDeclaredColumnsLive(t *testing.T) {
+	ctx := context.Background()
+	root := declaredFixture(t)
+	lh, err := lakehouse.Open(ctx, lakehouse.Config{DataDir: t.TempDir()})
+	require.NoError(t, err)
+	t.Cleanup(func() { lh.Close() })
+	_, err = lh.EnsureTable(ctx, lakehouse.Ident{Namespace: "planning", Name: "fact_forecast"}, iceberg.NewSchema(0,
+		iceberg.NestedField{ID: 1, Name: "units", Type: iceberg.PrimitiveTypes.Float32, Doc: "The lakehouse's doc."},
+		iceberg.NestedField{ID: 2, Name: "day", Type: iceberg.PrimitiveTypes.Date},
+		iceberg.NestedField{ID: 3, Name: "note", Type: iceberg.PrimitiveTypes.String, Doc: "Only the lakehouse has it."},
+	), nil)
+	require.NoError(t, err)
+
+	c, err := catalog.Build(ctx, catalog.Config{Root: root, Lakehouse: lh})
+	require.NoError(t, err)
+	tb, err := c.Table("planning.fact_forecast")
+	require.NoError(t, err)
+	require.NotNil(t, tb.Live)
+	assert.True(t, tb.Live.Exists)
+	assert.Equal(t, []string{
+		"units:float:Expected sales that day.",
+		"day:date:The day forecast.",
+		"note:string:Only the lakehouse has it.",
+		"planner:string:Who approved the plan.",
+		"lower_80:double:Lower bound of the 80% interval.",
+	}, columnList(tb))
+	planner, _ := tb.Column("planner")
+	assert.Equal(t, "personal", planner.PII)
+}
+
+func TestBuildRejectsBadDeclaredColumns(t *testing.T) {
+	for _, tc := range []struct {
+		name, old, new, errContains string
+	}{
+		{"unknown PII level", "meta: {pii: personal}", "meta: {pii: secret}",
+			"domains/planning/domain.yaml: tables[fact_forecast].columns[planner].meta.pii: unknown PII level secret"},
+		{"unknown glossary term", "[Forecast, Units]", "[Forecast, Unit]",
+			`domains/planning/domain.yaml: tables[fact_forecast].columns[units].meta.glossary: unknown glossary term "Unit"`},
+		{"unknown access level", "meta: {access: public}", "meta: {access: everyone}",
+			"domains/planning/domain.yaml: tables[fact_forecast].columns[lower_80].meta.access: unknown access level everyone"},
+		{"columns of a dbt model", "description: Units per day.\n", "description: Units per day.\n    columns: [{name: units, type: long, description: Units.}]\n",
+			"domains/planning/domain.yaml: tables[stg_demand].columns: the table's columns are declared by its dbt model; declare them there only"},
+		{"unknown type", "type: date", "type: day",
+			`domains/planning/domain.yaml:23: tables[1].columns[0].type: unknown type "day"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			root := declaredFixture(t)
+			replaceIn(t, filepath.Join(root, "domains/planning/domain.yaml"), tc.old, tc.new)
+			_, err := catalog.Build(context.Background(), catalog.Config{Root: root})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.errContains)
+		})
+	}
+}
+
+// TestRepositoryDeclaredColumns: the forecasting domain's fact tables, which
+// Go code writes, have their columns from domain.yaml with no lakehouse.
+func TestRepositoryDeclaredColumns(t *testing.T) {
+	c := build(t, "../..")
+	for id, n := range map[string]int{
+		"forecasting.fact_forecast_demand": 16, "forecasting.fact_stockout_risks": 19, "forecasting.fact_forecast_backtest": 31,
+	} {
+		tb, err := c.Table(id)
+		require.NoError(t, err)
+		require.Len(t, tb.Columns, n, id)
+		for _, col := range tb.Columns {
+			assert.NotEmpty(t, col.Type, id+"."+col.Name)
+			assert.NotEmpty(t, col.Description, id+"."+col.Name)
+		}
+	}
+	risk, _ := c.Table("forecasting.fact_stockout_risks")
+	score, ok := risk.Column("risk_score")
+	require.True(t, ok)
+	assert.Equal(t, "double", score.Type)
+	assert.Equal(t, []string{"Stockout Risk"}, score.Glossary)
 }

@@ -1,13 +1,52 @@
-// Column lineage from a model's compiled SQL, where the SQL says it simply.
+// Columns declared in domain.yaml, and column lineage from a model's
+// compiled SQL, where the SQL says it simply.
 
 package catalog
 
 import (
+	"fmt"
+	"path"
 	"regexp"
 	"strings"
 
 	"github.com/meshterious/warehouse/platform/dbt"
+	"github.com/meshterious/warehouse/platform/domainspec"
 )
+
+// declaredColumns returns the columns domain.yaml declares for table dt (the
+// tables the domain's Go code writes), their meta checked as schema.yml's.
+func (b *builder) declaredColumns(d *domainspec.Domain, dt domainspec.Table) []Column {
+	cols := make([]dbt.Column, len(dt.Columns))
+	for i, c := range dt.Columns {
+		meta := map[string]any{}
+		if c.Meta.PII != "" {
+			meta[MetaPII] = c.Meta.PII
+		}
+		if c.Meta.Access != "" {
+			meta[MetaAccess] = c.Meta.Access
+		}
+		if len(c.Meta.Glossary) > 0 {
+			meta[MetaGlossary] = anySlice(c.Meta.Glossary)
+		}
+		cols[i] = dbt.Column{Name: c.Name, DataType: c.Type, Description: c.Description, Meta: meta}
+	}
+	return b.columns(fmt.Sprintf("%s: tables[%s]", path.Join(d.Dir, domainspec.FileName), dt.Name), cols)
+}
+
+// checkDeclaredColumns refuses columns declared in domain.yaml for a table
+// whose columns its contract or its dbt project declares: a table has one
+// declaration of its columns.
+func (b *builder) checkDeclaredColumns(d *domainspec.Domain) {
+	for _, dt := range d.Tables {
+		if len(dt.Columns) == 0 {
+			continue
+		}
+		if t := b.tables[d.Name+"."+dt.Name]; t.Origin != OriginDeclared {
+			b.bad("%s: tables[%s].columns: the table's columns are declared by its %s; declare them there only",
+				path.Join(d.Dir, domainspec.FileName), dt.Name, t.Origin)
+		}
+	}
+}
 
 // resolver renders ref, source and seed as the executor names their tables.
 type resolver struct{ p *dbt.Project }
