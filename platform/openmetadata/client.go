@@ -113,24 +113,11 @@ type pusher struct {
 // the error names the entity, the endpoint and what to fix, and never holds
 // the token. The summary says what was created, updated or left unchanged.
 func Push(ctx context.Context, baseURL, token string, bodies []Body, opts ...Option) (*Summary, error) {
-	cfg := pushConfig{retries: 5, backoff: 500 * time.Millisecond, maxBackoff: 30 * time.Second, timeout: 30 * time.Second}
-	for _, o := range opts {
-		o(&cfg)
+	p, err := newPusher(baseURL, token, opts)
+	if err != nil {
+		return nil, err
 	}
-	u, err := url.Parse(baseURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return nil, fmt.Errorf("%w: the server URL must be http(s)://host[:port], got %q", ErrConfig, config.RedactURL(baseURL))
-	}
-	if token == "" {
-		return nil, fmt.Errorf("%w: no token: set %s to a bot's JWT token", ErrConfig, config.EnvOpenMetadataToken)
-	}
-	if cfg.client == nil {
-		cfg.client = &http.Client{Timeout: cfg.timeout}
-	}
-	p := &pusher{
-		cfg: cfg, base: strings.TrimSuffix(baseURL, "/") + APIPrefix, token: token,
-		ids: map[refKey]string{}, holders: map[string]refKey{}, sum: &Summary{},
-	}
+	cfg := p.cfg
 	for _, b := range bodies {
 		if b.Type.Name != TypeLineage.Name {
 			p.holders[PlaceholderID(b.Type.Name, b.FQN)] = refKey{b.Type.Name, b.FQN}
@@ -169,6 +156,28 @@ func Push(ctx context.Context, baseURL, token string, bodies []Body, opts ...Opt
 	}
 	flush()
 	return p.sum, nil
+}
+
+// newPusher checks the server URL and token and applies the options.
+func newPusher(baseURL, token string, opts []Option) (*pusher, error) {
+	cfg := pushConfig{retries: 5, backoff: 500 * time.Millisecond, maxBackoff: 30 * time.Second, timeout: 30 * time.Second}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	u, err := url.Parse(baseURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%w: the server URL must be http(s)://host[:port], got %q", ErrConfig, config.RedactURL(baseURL))
+	}
+	if token == "" {
+		return nil, fmt.Errorf("%w: no token: set %s to a bot's JWT token", ErrConfig, config.EnvOpenMetadataToken)
+	}
+	if cfg.client == nil {
+		cfg.client = &http.Client{Timeout: cfg.timeout}
+	}
+	return &pusher{
+		cfg: cfg, base: strings.TrimSuffix(baseURL, "/") + APIPrefix, token: token,
+		ids: map[refKey]string{}, holders: map[string]refKey{}, sum: &Summary{},
+	}, nil
 }
 
 // push sends one body and says what it did.

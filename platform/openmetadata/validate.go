@@ -77,6 +77,9 @@ func NewValidator() (*Validator, error) {
 		}
 		v.schemas[t.Name] = s
 	}
+	if err := v.compileStatus(c); err != nil { // status.go
+		return nil, err
+	}
 	return v, nil
 }
 

@@ -7,7 +7,10 @@
 // entityUpdated and the version bumped by 0.1 for a changed one, 200 with
 // entityNoChange and the same version for an identical one; 400, 401 and
 // 404 carry {"code":..,"message":..}. Faults (429, 5xx, 401) can be
-// injected for the next requests.
+// injected for the next requests. The time-series points (PUT
+// /pipelines/{fqn}/status, PUT /tables/{id}/tableProfile) are validated,
+// need their entity, and are stored by timestamp as OpenMetadata does: a
+// point with the same timestamp replaces the one stored.
 //
 // It is not OpenMetadata: it knows only the endpoints package openmetadata
 // uses, and compares request bodies instead of merging fields.
@@ -17,10 +20,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -67,6 +72,9 @@ type Server struct {
 	faults    []Fault
 	requests  int
 	puts      map[string]int // PUTs per type
+	// points are the stored time-series points (table profiles, pipeline
+	// statuses): kind + ":" + entity FQN -> timestamp -> body.
+	points map[string]map[int64]map[string]any
 }
 
 // New starts a server accepting token, seeded with OpenMetadata's built-in
@@ -77,7 +85,7 @@ func New(token string) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{Token: token, validator: v, byFQN: map[string]*Entity{}, byID: map[string]*Entity{},
-		edges: map[[2]string]*Edge{}, puts: map[string]int{}}
+		edges: map[[2]string]*Edge{}, puts: map[string]int{}, points: map[string]map[int64]map[string]any{}}
 	for _, tag := range openmetadata.BuiltinTags {
 		parts := openmetadata.SplitFQN(tag)
 		if _, ok := s.byFQN["classification:"+openmetadata.FQN(parts[0])]; !ok {
@@ -182,6 +190,10 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.Method == http.MethodPut && path == openmetadata.TypeLineage.Path:
 		s.putLineage(w, r)
+	case r.Method == http.MethodPut && strings.HasPrefix(path, openmetadata.TypePipeline.Path+"/") && strings.HasSuffix(path, "/status"):
+		s.putPipelineStatus(w, r, strings.TrimSuffix(strings.TrimPrefix(path, openmetadata.TypePipeline.Path+"/"), "/status"))
+	case r.Method == http.MethodPut && strings.HasPrefix(path, openmetadata.TypeTable.Path+"/") && strings.HasSuffix(path, "/tableProfile"):
+		s.putTableProfile(w, r, strings.TrimSuffix(strings.TrimPrefix(path, openmetadata.TypeTable.Path+"/"), "/tableProfile"))
 	case r.Method == http.MethodGet && strings.HasPrefix(path, "/lineage/getLineageEdge/"):
 		s.getEdge(w, strings.TrimPrefix(path, "/lineage/getLineageEdge/"))
 	case r.Method == http.MethodPut:
@@ -286,6 +298,7 @@ var parentOf = map[string]struct{ field, typ string }{
 	"database": {"service", "databaseService"}, "databaseSchema": {"database", "database"},
 	"table": {"databaseSchema", "databaseSchema"}, "topic": {"service", "messagingService"},
 	"pipeline": {"service", "pipelineService"}, "dashboard": {"service", "dashboardService"},
+	"chart": {"service", "dashboardService"}, "dashboardDataModel": {"service", "dashboardService"},
 }
 
 // fqnOf computes the FQN the server gives an entity: its parent's FQN and
@@ -304,6 +317,9 @@ func (s *Server) fqnOf(typ string, body map[string]any) (string, error) {
 	}
 	if _, ok := s.byFQN[p.typ+":"+parent]; !ok {
 		return "", fmt.Errorf("%s instance for %s not found", p.typ, parent)
+	}
+	if typ == "dashboardDataModel" {
+		parent += ".model" // OpenMetadata's data models live under <service>.model
 	}
 	return parent + "." + openmetadata.QuoteName(name), nil
 }
@@ -371,6 +387,18 @@ func (s *Server) checkRefs(typ string, body map[string]any) error {
 	if typ == "role" {
 		for _, p := range strs(body["policies"]) {
 			if err := need("policy", openmetadata.QuoteName(p)); err != nil {
+				return err
+			}
+		}
+	}
+	if typ == "dashboard" {
+		for _, c := range strs(body["charts"]) {
+			if err := need("chart", c); err != nil {
+				return err
+			}
+		}
+		for _, m := range strs(body["dataModels"]) {
+			if err := need("dashboardDataModel", m); err != nil {
 				return err
 			}
 		}
@@ -494,6 +522,73 @@ func (s *Server) Versions() map[string]string {
 	out := map[string]string{}
 	for k, e := range s.byFQN {
 		out[k] = strconv.FormatFloat(e.Version, 'f', 1, 64)
+	}
+	return out
+}
+
+// putPipelineStatus is PUT /pipelines/{fqn}/status: a PipelineStatus,
+// stored by its timestamp (a second one with the same timestamp replaces
+// it); the answer is the pipeline.
+func (s *Server) putPipelineStatus(w http.ResponseWriter, r *http.Request, escaped string) {
+	fqn, err := url.PathUnescape(escaped)
+	if err != nil {
+		answer(w, http.StatusNotFound, "HTTP 404 Not Found")
+		return
+	}
+	e, ok := s.byFQN["pipeline:"+fqn]
+	if !ok {
+		answer(w, http.StatusNotFound, "pipeline instance for %s not found", fqn)
+		return
+	}
+	s.putPoint(w, r, openmetadata.StatusPipeline, e, func(body map[string]any) any { return body["timestamp"] })
+}
+
+// putTableProfile is PUT /tables/{id}/tableProfile: a CreateTableProfile,
+// its tableProfile stored by timestamp; the answer is the table.
+func (s *Server) putTableProfile(w http.ResponseWriter, r *http.Request, id string) {
+	e, ok := s.byID[id]
+	if !ok || e.Type != "table" {
+		answer(w, http.StatusNotFound, "table instance for %s not found", id)
+		return
+	}
+	s.putPoint(w, r, openmetadata.StatusTableProfile, e, func(body map[string]any) any {
+		p, _ := body["tableProfile"].(map[string]any)
+		return p["timestamp"]
+	})
+}
+
+func (s *Server) putPoint(w http.ResponseWriter, r *http.Request, kind openmetadata.StatusKind, e *Entity, timestamp func(map[string]any) any) {
+	data, body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	if err := s.validator.ValidateStatus(kind, e.FQN, data); err != nil {
+		answer(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	ts, ok := timestamp(body).(float64)
+	if !ok {
+		answer(w, http.StatusBadRequest, "%s: timestamp is required", kind.Name)
+		return
+	}
+	key := kind.Name + ":" + e.FQN
+	if s.points[key] == nil {
+		s.points[key] = map[int64]map[string]any{}
+	}
+	s.points[key][int64(ts)] = body
+	s.puts[kind.Name]++
+	writeEntity(w, http.StatusOK, "", e)
+}
+
+// Points returns the stored points of a kind about one entity, oldest
+// first: pipeline statuses or table profile bodies as sent.
+func (s *Server) Points(kind openmetadata.StatusKind, fqn string) []map[string]any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	byTS := s.points[kind.Name+":"+fqn]
+	var out []map[string]any
+	for _, ts := range slices.Sorted(maps.Keys(byTS)) {
+		out = append(out, byTS[ts])
 	}
 	return out
 }
