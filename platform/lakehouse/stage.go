@@ -24,6 +24,13 @@ func StagingIdent(id Ident) Ident {
 // that a killed build left behind): no reader should take it for a table.
 func IsStaging(id Ident) bool { return strings.HasSuffix(id.Name, stagingSuffix) }
 
+// StagedTable returns the table that the staging table id is building, and
+// false when id is not a staging table.
+func StagedTable(id Ident) (Ident, bool) {
+	name, ok := strings.CutSuffix(id.Name, stagingSuffix)
+	return Ident{Namespace: id.Namespace, Name: name}, ok
+}
+
 // StageTable creates a table that readers see complete or not at all. A
 // table that a writer creates and then fills is visible, empty, between the
 // two commits, and stays so if the writer dies in between; instead,

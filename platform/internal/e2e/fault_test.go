@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -138,25 +139,6 @@ func (r *faultRig) count(sql string) (int64, error) {
 	default:
 		return 0, fmt.Errorf("%s: want an integer, got %T", sql, v)
 	}
-}
-
-// snapshotState reports whether the table exists and has a current snapshot.
-func (r *faultRig) snapshotState(ns, name string) (exists, snapshot bool) {
-	r.t.Helper()
-	cfg := config.FromLookup(func(k string) (string, string, bool) { v, ok := r.env[k]; return v, "test", ok })
-	ctx := context.Background()
-	lh, err := mesh.New(cfg, os.Stderr).OpenLakehouse(ctx)
-	require.NoError(r.t, err)
-	defer lh.Close()
-	id := lakehouse.Ident{Namespace: ns, Name: name}
-	exists, err = lh.TableExists(ctx, id)
-	require.NoError(r.t, err)
-	if !exists {
-		return false, false
-	}
-	tbl, err := lh.LoadTable(ctx, id)
-	require.NoError(r.t, err)
-	return true, tbl.CurrentSnapshot() != nil
 }
 
 func (r *faultRig) mustCount(sql string) int64 {
@@ -327,9 +309,11 @@ func TestFaultMinIORestartDuringWrites(t *testing.T) {
 }
 
 // TestFaultKillTransformMidBuild kills `orders transform build` with SIGKILL
-// once its first model is committed: no model is visible half-written (each
-// table holds all its rows or does not exist), and the next build converges
-// to the known answer.
+// in the middle of the first build of a model: after its table was created
+// (under its staging name) and before its rows were committed and it was
+// renamed into place. No model is visible half-written or empty (each table
+// holds all its rows or does not exist), and the next build removes the
+// staging table and converges to the known answer.
 func TestFaultKillTransformMidBuild(t *testing.T) {
 	start := time.Now()
 	r := newFaultRig(t, nil)
@@ -339,6 +323,7 @@ func TestFaultKillTransformMidBuild(t *testing.T) {
 	r.run("ingest", "--event", faultEvent, "--region", faultRegion, "--until-idle", "--quiet")
 	want := int64(published) // one order line per event, no duplicates
 	require.Equal(t, want, r.mustCount("SELECT count(*) FROM "+faultTable))
+	lh := r.lakehouse()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
@@ -346,41 +331,104 @@ func TestFaultKillTransformMidBuild(t *testing.T) {
 	require.NoError(t, build.Start())
 	exited := make(chan error, 1)
 	go func() { exited <- build.Wait() }()
-	killed := false
-	for !killed {
+	// Once fact_orders' staging table shows, SIGSTOP freezes the build so
+	// that the state checked is the state it dies in: a staging table whose
+	// model does not exist yet is a first build caught between creating its
+	// table and publishing its rows. Otherwise (the rename came first) the
+	// build goes on. fact_orders is the model with the most rows, built
+	// after stg_orders, which must then be visible and complete.
+	victim := lakehouse.Ident{Namespace: "orders", Name: "fact_orders"}
+	tries := 0
+	for caught := false; !caught; {
 		select {
 		case err := <-exited:
-			t.Fatalf("the build ended before its first model was committed (err %v): make the input larger\n%s", err, buildErr)
-		case <-time.After(50 * time.Millisecond):
+			t.Fatalf("the build ended before the first build of %s was caught (%d tries; err %v): make the input larger\n%s", victim, tries, err, buildErr)
+		case <-time.After(5 * time.Millisecond):
 		}
-		if n, err := r.count("SELECT count(*) FROM orders.stg_orders"); err == nil && n > 0 {
-			require.NoError(t, build.Process.Signal(syscall.SIGKILL))
-			killed = true
+		if staged, err := stagingTables(lh); err != nil || !slices.Contains(staged, lakehouse.StagingIdent(victim)) {
+			continue
+		}
+		tries++
+		require.NoError(t, build.Process.Signal(syscall.SIGSTOP))
+		if caught = firstBuildUnderWay(lh, victim); !caught {
+			require.NoError(t, build.Process.Signal(syscall.SIGCONT))
 		}
 	}
-	err := <-exited
-	require.Error(t, err, "the build was killed")
-	stg := r.mustCount("SELECT count(*) FROM orders.stg_orders")
-	assert.Equal(t, want, stg, "stg_orders is complete or absent, never partial")
-	// A first build creates a table, then commits its rows: killed between the
-	// two, the table exists without a snapshot (no data was ever committed).
-	// Any committed state must be complete.
-	switch exists, snapshot := r.snapshotState("orders", "fact_orders"); {
-	case !exists:
-		t.Logf("fact_orders did not exist yet when the build was killed")
-	case !snapshot:
-		t.Logf("fact_orders was created but had no snapshot when the build was killed")
-	default:
-		assert.Equal(t, want, r.mustCount("SELECT count(*) FROM orders.fact_orders"), "a committed fact_orders is complete, never partial")
-		t.Logf("fact_orders was already committed when the build was killed")
+	require.NoError(t, build.Process.Signal(syscall.SIGKILL))
+	require.Error(t, <-exited, "the build was killed")
+	t.Logf("killed during the first build of %s (frozen %d time(s) to catch it)", victim, tries)
+
+	infos, err := lh.Tables(context.Background())
+	require.NoError(t, err)
+	var visible []string
+	for _, info := range infos {
+		visible = append(visible, info.Ident.String())
+		assert.NotZero(t, info.SnapshotID, "%s is visible without any data committed", info.Ident)
 	}
+	assert.NotContains(t, visible, victim.String(), "the model killed mid-build is not listed")
+	require.Contains(t, visible, "orders.stg_orders", "built before fact_orders")
+	assert.Equal(t, want, r.mustCount("SELECT count(*) FROM orders.stg_orders"), "stg_orders is complete")
+	_, err = r.count("SELECT count(*) FROM " + victim.String())
+	assert.Error(t, err, "the model killed mid-build cannot be queried")
+	t.Logf("visible after the kill: %s", strings.Join(visible, ", "))
 
 	out = r.run("transform", "build")
 	assert.Contains(t, out, "ERROR=0 FAIL=0")
+	staged, err := stagingTables(lh)
+	require.NoError(t, err)
+	assert.Empty(t, staged, "the next build removed the staging table")
 	assert.Equal(t, want, r.mustCount("SELECT count(*) FROM orders.stg_orders"))
 	assert.Equal(t, want, r.mustCount("SELECT count(*) FROM orders.fact_orders"))
 	assert.Equal(t, want, r.mustCount("SELECT count(DISTINCT order_id) FROM orders.fact_orders"))
 	t.Logf("killed mid-build, rebuilt to %d order lines; the test took %s", want, time.Since(start).Round(time.Second))
+}
+
+// lakehouse opens the rig's lakehouse for the rest of the test.
+func (r *faultRig) lakehouse() *lakehouse.Lakehouse {
+	r.t.Helper()
+	cfg := config.FromLookup(func(k string) (string, string, bool) { v, ok := r.env[k]; return v, "test", ok })
+	lh, err := mesh.New(cfg, os.Stderr).OpenLakehouse(context.Background())
+	require.NoError(r.t, err)
+	r.t.Cleanup(func() { lh.Close() })
+	return lh
+}
+
+// stagingTables lists the catalog's staging tables (lakehouse.StageTable),
+// which Lakehouse.Tables leaves out.
+func stagingTables(lh *lakehouse.Lakehouse) ([]lakehouse.Ident, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	nss, err := lh.Catalog().ListNamespaces(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	var out []lakehouse.Ident
+	for _, ns := range nss {
+		for ident, err := range lh.Catalog().ListTables(ctx, ns) {
+			if err != nil {
+				return nil, err
+			}
+			if id := (lakehouse.Ident{Namespace: ident[0], Name: ident[len(ident)-1]}); lakehouse.IsStaging(id) {
+				out = append(out, id)
+			}
+		}
+	}
+	return out, nil
+}
+
+// firstBuildUnderWay reports whether the staging table of model exists while
+// the model itself does not: its first build is under way (false also when
+// the catalog cannot be read while the build is frozen: the caller lets it go
+// on and looks again).
+func firstBuildUnderWay(lh *lakehouse.Lakehouse, model lakehouse.Ident) bool {
+	staged, err := stagingTables(lh)
+	if err != nil || !slices.Contains(staged, lakehouse.StagingIdent(model)) {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	exists, err := lh.TableExists(ctx, model)
+	return err == nil && !exists
 }
 
 // TestFaultDiskFull ingests into a local warehouse on a small tmpfs that

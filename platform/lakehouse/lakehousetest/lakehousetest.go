@@ -501,6 +501,11 @@ func Run(t *testing.T, open func(t *testing.T) *lakehouse.Lakehouse) {
 		assert.Nil(t, tbl.CurrentSnapshot(), "an empty fill gives an empty table")
 		assert.Equal(t, []string{"model"}, listed())
 
+		staged, ok := lakehouse.StagedTable(staging)
+		assert.True(t, ok)
+		assert.Equal(t, id, staged)
+		_, ok = lakehouse.StagedTable(id)
+		assert.False(t, ok)
 		dropped, err := lh.DropStaging(ctx, id)
 		require.NoError(t, err)
 		assert.False(t, dropped, "nothing to drop")
