@@ -5,9 +5,13 @@
 // RabbitMQ, over --rounds rounds (median, min, max and spread of each): the
 // publish rate of our publisher (broker.Publisher) against a bare amqp091
 // publisher sending the same messages with the same persistence and
-// asynchronous confirm window; the bare consume rate of a minimal amqp091
-// consumer (ack + JSON decode, nothing else) against the full ingest rate
-// (consume + validate + Iceberg commit); and the freshness of live ingest
+// asynchronous confirm window; the full ingest rate (consume + validate +
+// Iceberg commit) against two baselines: a bare amqp091 consumer (ack + JSON
+// decode, nothing else: less work than any durable ingest can do) and a
+// consumer that also writes what it receives as Parquet files (JSON decode,
+// Arrow columns, one zstd Parquet file per batch, ack once written: the floor
+// of a durable write without validation or a table format); the CPU time
+// per event of each consumer; and the freshness of live ingest
 // (seconds from event_ts to the commit that makes the event visible to
 // queries), p50/p95. Lines starting with BENCH carry the headline figures for
 // `go run mage.go bench`. It is a benchmark: it prints figures and never
@@ -15,6 +19,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	_ "embed"
@@ -25,12 +30,17 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 	amqp "github.com/rabbitmq/amqp091-go"
 
 	"github.com/meshterious/warehouse/platform/broker"
@@ -51,8 +61,9 @@ const (
 	benchRegion = "us-east"
 )
 
-// profilePath, when set, receives a CPU profile of the full-ingest phase.
-var profilePath string
+// profilePath and memProfilePath, when set, receive a CPU profile of the
+// last round's full-ingest phase and a heap (allocation) profile after it.
+var profilePath, memProfilePath string
 
 var statuses = []string{"received", "sorted", "loaded", "delivered"}
 
@@ -83,11 +94,12 @@ func main() {
 	liveSeconds := fs.Int("live-seconds", 15, "duration of the live freshness phase")
 	liveRate := fs.Int("live-rate", 2000, "events per second in the live phase")
 	batch := fs.Int("batch-size", 5000, "ingester batch size")
-	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the full-ingest phase to this file")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the last round's full-ingest phase to this file")
+	memProfile := fs.String("memprofile", "", "write an allocation profile, taken after the last round's full-ingest phase, to this file")
 	_ = fs.Parse(os.Args[2:])
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	profilePath = *cpuProfile
+	profilePath, memProfilePath = *cpuProfile, *memProfile
 	if rounds < 1 {
 		fmt.Fprintln(os.Stderr, "meshbench: --rounds must be at least 1")
 		os.Exit(2)
@@ -138,42 +150,61 @@ func run(ctx context.Context, n, liveSeconds, liveRate, batch int) error {
 	}
 	fmt.Printf("meshbench ingest: %d events per phase, quorum queue %s, batch %d, broker %s\n\n", n, binding.Queue(), batch, config.RedactURL(cfg.AMQPURL))
 
-	// Each round generates two sets of n events, publishes one with a bare
-	// amqp091 publisher and drains it with a bare consumer, then publishes the
-	// other with our publisher and drains it with the full ingester. Medians
-	// and spreads are compared: on a small shared machine one phase alone
-	// swings by a third.
-	var gens, barePubs, pubs, bares, fulls, pubRatios, ingestRatios []float64
+	// Each round generates three sets of n events. It publishes the first
+	// with a bare amqp091 publisher and drains it with a bare consumer, the
+	// second with the same publisher (untimed) and drains it with the Parquet
+	// consumer, then publishes the third with our publisher and drains it with
+	// the full ingester. Medians and spreads are compared: on a small shared
+	// machine one phase alone swings by a third.
+	pqDir := filepath.Join(dir, "parquet-baseline")
+	if err := os.MkdirAll(pqDir, 0o755); err != nil {
+		return err
+	}
+	var gens, barePubs, pubs, bares, pqs, fulls, pubRatios, ingestRatios, pqRatios []float64
+	var bareCPU, pqCPU, fullCPU []float64
 	for round := 0; round < rounds; round++ {
-		a, genRate, err := generate(ctx, c, n, uint64(2*round+1))
+		var sets [3][]broker.Message
+		var genRate float64
+		for i := range sets {
+			var err error
+			if sets[i], genRate, err = generate(ctx, c, n, uint64(3*round+i+1)); err != nil {
+				return err
+			}
+		}
+		barePub, err := barePublish(ctx, bcfg.URL, sets[0], bcfg.ConfirmWindow)
 		if err != nil {
 			return err
 		}
-		b, _, err := generate(ctx, c, n, uint64(2*round+2))
-		if err != nil {
-			return err
-		}
-		barePub, err := barePublish(ctx, bcfg.URL, a, bcfg.ConfirmWindow)
-		if err != nil {
-			return err
-		}
+		cpu0 := cpuTime()
 		bare, err := bareConsume(ctx, bcfg.URL, binding.Queue(), n)
 		if err != nil {
 			return err
 		}
-		pubRate, err := publish(ctx, bcfg, b)
+		bareCPU = append(bareCPU, perEvent(cpuTime()-cpu0, n))
+		if _, err := barePublish(ctx, bcfg.URL, sets[1], bcfg.ConfirmWindow); err != nil {
+			return err
+		}
+		cpu0 = cpuTime()
+		pq, err := parquetConsume(ctx, bcfg.URL, binding.Queue(), c, n, batch, pqDir)
 		if err != nil {
 			return err
 		}
-		full, err := fullIngest(ctx, rt, lh, table, c, batch, n)
+		pqCPU = append(pqCPU, perEvent(cpuTime()-cpu0, n))
+		pubRate, err := publish(ctx, bcfg, sets[2])
 		if err != nil {
 			return err
 		}
+		cpu0 = cpuTime()
+		full, err := fullIngest(ctx, rt, lh, table, c, batch, n, round == rounds-1)
+		if err != nil {
+			return err
+		}
+		fullCPU = append(fullCPU, perEvent(cpuTime()-cpu0, n))
 		gens, barePubs, pubs = append(gens, genRate), append(barePubs, barePub), append(pubs, pubRate)
-		bares, fulls = append(bares, bare), append(fulls, full)
-		pubRatios, ingestRatios = append(pubRatios, 100*pubRate/barePub), append(ingestRatios, 100*full/bare)
-		fmt.Printf("  round %d: bare publish %7.0f/s  our publisher %7.0f/s (%5.1f %%)   bare consume %7.0f/s  full ingest %7.0f/s (%5.1f %%)\n",
-			round+1, barePub, pubRate, 100*pubRate/barePub, bare, full, 100*full/bare)
+		bares, pqs, fulls = append(bares, bare), append(pqs, pq), append(fulls, full)
+		pubRatios, ingestRatios, pqRatios = append(pubRatios, 100*pubRate/barePub), append(ingestRatios, 100*full/bare), append(pqRatios, 100*full/pq)
+		fmt.Printf("  round %d: bare publish %6.0f/s  ours %6.0f/s (%5.1f %%)   bare consume %6.0f/s  Parquet consume %6.0f/s  full ingest %6.0f/s (%5.1f %% / %5.1f %%)\n",
+			round+1, barePub, pubRate, 100*pubRate/barePub, bare, pq, full, 100*full/bare, 100*full/pq)
 	}
 	fmt.Printf("\n  over %d rounds of %d events: median [min - max], spread = (max - min) / median\n", rounds, n)
 	line := func(label string, xs []float64, unit string) {
@@ -186,12 +217,19 @@ func run(ctx context.Context, n, liveSeconds, liveRate, batch int) error {
 	line("our publisher / bare publish", pubRatios, "%       ")
 	fmt.Println("     (target >= 80 %)")
 	line("bare consume (ack + JSON)", bares, "events/s")
+	line("Parquet consume (+ Arrow + Parquet)", pqs, "events/s")
 	line("full ingest (validate + Iceberg)", fulls, "events/s")
 	line("full ingest / bare consume", ingestRatios, "%       ")
-	fmt.Println("     (target >= 90 %)")
+	fmt.Println("     (target >= 90 %; the bare consumer writes nothing)")
+	line("full ingest / Parquet consume", pqRatios, "%       ")
+	line("CPU: bare consume", bareCPU, "us/event")
+	line("CPU: Parquet consume", pqCPU, "us/event")
+	line("CPU: full ingest", fullCPU, "us/event")
+	fmt.Println("     (CPU time of this process per event, broker not included)")
 	fmt.Println()
 	result("publish", median(pubs), "events/s", "bare amqp091 publish", median(barePubs))
 	result("ingest", median(fulls), "events/s", "bare consume", median(bares))
+	result("ingest vs Parquet", median(fulls), "events/s", "Parquet consume", median(pqs))
 
 	p50, p95, count, err := freshness(ctx, rt, lh, table, c, liveSeconds, liveRate)
 	if err != nil {
@@ -208,6 +246,17 @@ func run(ctx context.Context, n, liveSeconds, liveRate, batch int) error {
 func result(name string, v float64, unit, baseline string, base float64) {
 	fmt.Printf("BENCH\tingest: %s\t%g\t%s\t%s\t%g\n", name, v, unit, baseline, base)
 }
+
+// cpuTime is the CPU time (user + system) this process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func perEvent(d time.Duration, n int) float64 { return float64(d.Microseconds()) / float64(n) }
 
 func minMax(xs []float64) (lo, hi float64) {
 	lo, hi = xs[0], xs[0]
@@ -367,7 +416,101 @@ func bareConsume(ctx context.Context, url, queue string, n int) (float64, error)
 	return float64(n-1) / time.Since(start).Seconds(), nil
 }
 
-func fullIngest(ctx context.Context, rt *mesh.Runtime, lh *lakehouse.Lakehouse, table lakehouse.Ident, c *contract.Contract, batch, n int) (float64, error) {
+// parquetConsume is the floor of a consumer that stores what it receives,
+// without any table format: receive, decode JSON (encoding/json), build Arrow
+// columns, write one zstd Parquet file per batch (in a second goroutine, as
+// the ingester commits while it decodes) and acknowledge the batch once its
+// file is written. No validation, no deduplication, no Iceberg commit.
+func parquetConsume(ctx context.Context, url, queue string, c *contract.Contract, n, batch int, dir string) (float64, error) {
+	conn, err := amqp.Dial(url)
+	if err != nil {
+		return 0, fmt.Errorf("connecting: %s", config.RedactURL(err.Error()))
+	}
+	defer conn.Close()
+	ch, err := conn.Channel()
+	if err != nil {
+		return 0, err
+	}
+	if err := ch.Qos(2*batch, 0, false); err != nil { // as the ingester's prefetch
+		return 0, err
+	}
+	msgs, err := ch.ConsumeWithContext(ctx, queue, "meshbench-parquet", false, false, false, false, nil)
+	if err != nil {
+		return 0, err
+	}
+	type job struct {
+		rec  arrow.RecordBatch
+		last amqp.Delivery
+	}
+	jobs, done := make(chan job), make(chan error, 1)
+	props := parquet.NewWriterProperties(parquet.WithCompression(compress.Codecs.Zstd), parquet.WithCompressionLevel(1))
+	go func() {
+		var werr error
+		for j := range jobs {
+			if werr == nil {
+				werr = writeParquet(filepath.Join(dir, fmt.Sprintf("%d.parquet", j.last.DeliveryTag)), j.rec, props)
+			}
+			j.rec.Release()
+			if werr == nil {
+				werr = j.last.Ack(true)
+			}
+		}
+		done <- werr
+	}()
+	b := c.NewBatchBuilder(nil)
+	defer b.Release()
+	var start time.Time
+	for i := 0; i < n; i++ {
+		d, ok := <-msgs
+		if !ok {
+			close(jobs)
+			<-done
+			return 0, fmt.Errorf("consumer closed after %d messages", i)
+		}
+		if i == 0 {
+			start = time.Now()
+		}
+		dec := json.NewDecoder(bytes.NewReader(d.Body))
+		dec.UseNumber()
+		var m map[string]any
+		err := dec.Decode(&m)
+		if err == nil {
+			err = b.Append(contract.Event(m), time.Now())
+		}
+		if err != nil {
+			close(jobs)
+			<-done
+			return 0, err
+		}
+		if b.Len() == batch || i == n-1 {
+			jobs <- job{rec: b.NewRecordBatch(), last: d}
+		}
+	}
+	close(jobs)
+	if err := <-done; err != nil {
+		return 0, err
+	}
+	return float64(n-1) / time.Since(start).Seconds(), nil
+}
+
+func writeParquet(path string, rec arrow.RecordBatch, props *parquet.WriterProperties) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w, err := pqarrow.NewFileWriter(rec.Schema(), f, props, pqarrow.DefaultWriterProps())
+	if err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Write(rec); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close() // closes f
+}
+
+func fullIngest(ctx context.Context, rt *mesh.Runtime, lh *lakehouse.Lakehouse, table lakehouse.Ident, c *contract.Contract, batch, n int, profile bool) (float64, error) {
 	bcfg := rt.Broker()
 	bcfg.Prefetch = max(bcfg.Prefetch, 2*batch) // as `<domain> ingest` does
 	cons, err := broker.NewConsumer(ctx, bcfg, broker.QueueName(benchEvent, benchRegion))
@@ -399,7 +542,20 @@ func fullIngest(ctx context.Context, rt *mesh.Runtime, lh *lakehouse.Lakehouse, 
 	if err != nil {
 		return 0, err
 	}
-	if profilePath != "" {
+	if profile && memProfilePath != "" {
+		defer func() {
+			f, err := os.Create(memProfilePath)
+			if err == nil {
+				runtime.GC()
+				err = pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "meshbench: writing the allocation profile:", err)
+			}
+		}()
+	}
+	if profile && profilePath != "" {
 		f, err := os.Create(profilePath)
 		if err != nil {
 			return 0, err
