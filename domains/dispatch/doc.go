@@ -10,7 +10,8 @@
 // one dispatch whose whole journey is derived from its order_id alone
 // (picked, packed, loaded, in_transit, sometimes delayed or a
 // failed_attempt, then delivered), with a promised ETA per region and a
-// vehicle of the fleet based at the order's warehouse (masterdata.Vehicles).
+// vehicle of the fleet based at the order's warehouse (the fleet domain's
+// published fleet.vehicles, pinned in masterdata/).
 // The generator logs the next status of some dispatch whose status time has
 // come, so a dispatch's statuses are published in sequence and never from
 // the future; two producers agree on every dispatch they both log.

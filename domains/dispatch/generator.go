@@ -9,7 +9,6 @@ import (
 
 	"github.com/meshterious/warehouse/platform/domainkit"
 	"github.com/meshterious/warehouse/platform/gen"
-	"github.com/meshterious/warehouse/platform/masterdata"
 	"github.com/meshterious/warehouse/platform/produce"
 )
 
@@ -235,7 +234,7 @@ func (d *Dispatcher) vehicles(region, warehouse string) []string {
 		return vs
 	}
 	var home, all []string
-	for _, v := range masterdata.Vehicles(region) {
+	for _, v := range vehiclesByRegion[region] {
 		all = append(all, v.ID)
 		if v.HomeWarehouse == warehouse {
 			home = append(home, v.ID)

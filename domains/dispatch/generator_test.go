@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/meshterious/warehouse/platform/domainkit/domaintest"
-	"github.com/meshterious/warehouse/platform/masterdata"
 )
 
 // next lists the statuses that may follow each status.
@@ -29,9 +28,14 @@ func TestDispatchLogsFollowTheJourney(t *testing.T) {
 	// journeys started in the last 3 days (recent) have about 2,600 statuses due.
 	orders := domaintest.OrderLines(t, region, domaintest.OrdersOptions{PerRegion: 2000, Span: 2000 * 7 * time.Minute})
 	home := map[string]string{}
-	for _, v := range masterdata.Vehicles(region) {
-		home[v.ID] = v.HomeWarehouse
+	s := domaintest.Published(t, "fleet.vehicles").Scan()
+	for s.Next() {
+		if s.String("region") == region {
+			home[s.String("vehicle_id")] = s.String("home_warehouse")
+		}
 	}
+	require.NoError(t, s.Err())
+	require.Len(t, home, 25, "the fleet's published vehicles of %s", region)
 	last := map[string]string{}
 	lastTS := map[string]time.Time{}
 	dispatchOf := map[string]string{}

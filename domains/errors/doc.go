@@ -16,6 +16,6 @@
 // code's weight for the channel (no address errors for store sales, few
 // payment declines for invoiced b2b orders). Errors are thus spread over time
 // like the burst and never detected after the event time. The code catalogue
-// (codes, severities, frequencies) is platform master data
-// (masterdata.ErrorCodes), shared with dim_error_code.
+// (codes, severities, frequencies) is this domain's master data (ErrorCodes),
+// published as the seed error_codes that dim_error_code is built from.
 package errors

@@ -7,7 +7,6 @@ import (
 
 	"github.com/meshterious/warehouse/platform/domainkit"
 	"github.com/meshterious/warehouse/platform/gen"
-	"github.com/meshterious/warehouse/platform/masterdata"
 	"github.com/meshterious/warehouse/platform/produce"
 )
 
@@ -39,7 +38,7 @@ var detectionDelay = map[string]time.Duration{
 var resolvedShare = map[string]float64{"low": 0.92, "medium": 0.82, "high": 0.65, "critical": 0.45}
 
 // codeWeight adjusts a code's catalogued frequency for a channel and region.
-func codeWeight(c masterdata.ErrorCode, channel, region string) float64 {
+func codeWeight(c ErrorCode, channel, region string) float64 {
 	w := c.Frequency
 	addr := c.Code == "ADDR_INVALID" || c.Code == "ADDR_UNDELIVERABLE"
 	switch {
@@ -57,7 +56,7 @@ func codeWeight(c masterdata.ErrorCode, channel, region string) float64 {
 }
 
 var (
-	codes     = masterdata.ErrorCodes()
+	codes     = ErrorCodes()
 	catalogue = byCode(codes)
 	maxRate   = maxOf(channelErrorRate)
 )
@@ -65,8 +64,8 @@ var (
 // maxCodeBoost is the largest factor codeWeight applies to a frequency.
 const maxCodeBoost = 3
 
-func byCode(cs []masterdata.ErrorCode) map[string]masterdata.ErrorCode {
-	out := map[string]masterdata.ErrorCode{}
+func byCode(cs []ErrorCode) map[string]ErrorCode {
+	out := map[string]ErrorCode{}
 	for _, c := range cs {
 		out[c.Code] = c
 	}

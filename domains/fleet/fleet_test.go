@@ -10,7 +10,6 @@ import (
 	"github.com/meshterious/warehouse/domains/fleet"
 	"github.com/meshterious/warehouse/platform/domainkit/domaintest"
 	"github.com/meshterious/warehouse/platform/gen"
-	"github.com/meshterious/warehouse/platform/masterdata"
 )
 
 // The fleet reads no other domain: its dimensions are master data. Dispatch
@@ -29,8 +28,8 @@ func TestTransformKnownAnswers(t *testing.T) {
 	in := suite.Transform(t, domaintest.Burst{Region: "us-west", Events: 2000, Since: "7d"})
 	vehicles, routes := 0, 0
 	for _, r := range []string{"us-east", "us-west", "eu-central", "ap-southeast"} {
-		vehicles += len(masterdata.Vehicles(r))
-		routes += len(masterdata.Routes(r))
+		vehicles += len(fleet.Vehicles(r))
+		routes += len(fleet.Routes(r))
 	}
 	in.AssertRows(map[string]int64{
 		"fleet.fact_vehicle_routes": int64(in.Valid),
@@ -58,12 +57,12 @@ func TestGeneratedAssignmentsAreValidAndRegional(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			region, err := gen.LookupRegion(name)
 			require.NoError(t, err)
-			vehicles := map[string]masterdata.Vehicle{}
-			for _, v := range masterdata.Vehicles(name) {
+			vehicles := map[string]fleet.Vehicle{}
+			for _, v := range fleet.Vehicles(name) {
 				vehicles[v.ID] = v
 			}
-			routes := map[string]masterdata.Route{}
-			for _, rt := range masterdata.Routes(name) {
+			routes := map[string]fleet.Route{}
+			for _, rt := range fleet.Routes(name) {
 				routes[rt.ID] = rt
 			}
 			shifts := map[string]int{}

@@ -5,7 +5,6 @@ import (
 
 	"github.com/meshterious/warehouse/platform/domainkit"
 	"github.com/meshterious/warehouse/platform/gen"
-	"github.com/meshterious/warehouse/platform/masterdata"
 	"github.com/meshterious/warehouse/platform/produce"
 )
 
@@ -45,14 +44,14 @@ var typeLoad = map[string]float64{"van": 1.0, "box_truck": 0.8, "semi": 0.25, "e
 
 // The routes of each region and the vehicles based at each warehouse.
 var (
-	routesByRegion   = map[string][]masterdata.Route{}
-	vehiclesByOrigin = map[string][]masterdata.Vehicle{}
+	routesByRegion   = map[string][]Route{}
+	vehiclesByOrigin = map[string][]Vehicle{}
 )
 
 func init() {
 	for _, region := range gen.RegionNames() {
-		routesByRegion[region] = masterdata.Routes(region)
-		for _, v := range masterdata.Vehicles(region) {
+		routesByRegion[region] = Routes(region)
+		for _, v := range Vehicles(region) {
 			vehiclesByOrigin[v.HomeWarehouse] = append(vehiclesByOrigin[v.HomeWarehouse], v)
 		}
 	}
@@ -75,12 +74,12 @@ func GenerateVehicleRoute(c *produce.Context) map[string]any {
 	}
 	v := vehicles[r.IntN(len(vehicles))]
 	var originLat, originLon float64
-	for _, w := range masterdata.Warehouses(c.Region.Name) {
+	for _, w := range warehousesOf(c.Region.Name) {
 		if w.ID == route.OriginWarehouse {
 			originLat, originLon = w.Lat, w.Lon
 		}
 	}
-	lat, lon := masterdata.NearPoint(r, c.Region, originLat, originLon, 4)
+	lat, lon := NearPoint(r, c.Region, originLat, originLon, 4)
 	cond, ok := regionConditions[c.Region.Name]
 	if !ok {
 		cond.stops, cond.detour = 1, 1

@@ -16,7 +16,6 @@ import (
 	"github.com/meshterious/warehouse/platform/domainkit/domaintest"
 	"github.com/meshterious/warehouse/platform/gen"
 	"github.com/meshterious/warehouse/platform/lakehouse"
-	"github.com/meshterious/warehouse/platform/masterdata"
 )
 
 func TestMain(m *testing.M) { domaintest.Main(m) }
@@ -165,12 +164,14 @@ func day(offset int) string { return asOf.AddDate(0, 0, offset).Format(time.Date
 // seedInventory loads the stand-ins of the inventory domain's data products.
 func seedInventory(h *domaintest.Harness, product, warehouse string) {
 	var products, warehouses []string
-	for _, p := range masterdata.Products() {
-		products = append(products, fmt.Sprintf("('%s', '%s')", p.ID, p.Category))
+	ps := domaintest.Published(h.T, "inventory.products").Scan()
+	for ps.Next() {
+		products = append(products, fmt.Sprintf("('%s', '%s')", ps.String("product_id"), ps.String("category")))
 	}
+	require.NoError(h.T, ps.Err())
 	for _, region := range gen.RegionNames() {
-		for _, w := range masterdata.Warehouses(region) {
-			warehouses = append(warehouses, fmt.Sprintf("('%s', '%s')", w.ID, region))
+		for _, w := range publishedWarehouses(h.T, region) {
+			warehouses = append(warehouses, fmt.Sprintf("('%s', '%s')", w, region))
 		}
 	}
 	h.LoadSQL(lakehouse.Ident{Namespace: "inventory", Name: "dim_product"},
@@ -231,11 +232,8 @@ func TestPipeline(t *testing.T) {
 		}
 	}
 	sort.Strings(usEast)
-	product, warehouse := usEast[0], masterdata.Warehouses("us-east")[0].ID
-	var whs []string
-	for _, w := range masterdata.Warehouses("us-east") {
-		whs = append(whs, w.ID)
-	}
+	whs := publishedWarehouses(t, "us-east")
+	product, warehouse := usEast[0], whs[0]
 	wantShare := forecasting.WarehouseShares(whs, linesByWH, forecasting.SharePrior)[product][warehouse]
 	seedInventory(h, product, warehouse)
 
@@ -275,8 +273,8 @@ func TestPipeline(t *testing.T) {
 	out = h.Run("forecast", "stockout", "--as-of", day(0))
 	assert.Contains(t, out, "calibration on 3 past origins")
 	// Every active series x the warehouses of its region.
-	pairs := int64(len(usEast)*len(masterdata.Warehouses("us-east"))) +
-		(series-int64(len(usEast)))*int64(len(masterdata.Warehouses("eu-central")))
+	pairs := int64(len(usEast)*len(whs)) +
+		(series-int64(len(usEast)))*int64(len(publishedWarehouses(t, "eu-central")))
 	h.AssertRows(map[string]int64{"forecasting.fact_stockout_risks": pairs})
 	h.AssertNone(map[string]string{
 		"unknown warehouse": `SELECT count(*) FROM forecasting.fact_stockout_risks
@@ -333,4 +331,18 @@ func TestPipeline(t *testing.T) {
 		{"demand-" + day(0) + "-v1", "stockout-" + day(0) + "-v1", pairs},
 		{"demand-" + day(0) + "-v2", "stockout-" + day(0) + "-v2", pairs},
 	}, h.Query(`SELECT demand_run_id, run_id, count(*) FROM forecasting.fact_stockout_risks GROUP BY ALL ORDER BY 1`))
+}
+
+// publishedWarehouses lists the ids of the warehouses of region the
+// inventory domain publishes (inventory.warehouses), in its order.
+func publishedWarehouses(t testing.TB, region string) []string {
+	var out []string
+	s := domaintest.Published(t, "inventory.warehouses").Scan()
+	for s.Next() {
+		if s.String("region") == region {
+			out = append(out, s.String("warehouse_id"))
+		}
+	}
+	require.NoError(t, s.Err())
+	return out
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/meshterious/warehouse/platform/domainkit"
 	"github.com/meshterious/warehouse/platform/gen"
-	"github.com/meshterious/warehouse/platform/masterdata"
 	"github.com/meshterious/warehouse/platform/produce"
 )
 
@@ -44,18 +43,18 @@ var (
 	products     = indexProducts()
 	productIndex = indexProductRanks()
 	staff        = staffByWarehouse()
-	warehouses   = map[string][]masterdata.Warehouse{}
+	warehouses   = map[string][]Warehouse{}
 )
 
 func init() {
 	for _, r := range gen.RegionNames() {
-		warehouses[r] = masterdata.Warehouses(r)
+		warehouses[r] = Warehouses(r)
 	}
 }
 
-func indexProducts() map[string]masterdata.Product {
-	out := map[string]masterdata.Product{}
-	for _, p := range masterdata.Products() {
+func indexProducts() map[string]Product {
+	out := map[string]Product{}
+	for _, p := range Products() {
 		out[p.ID] = p
 	}
 	return out
@@ -63,7 +62,7 @@ func indexProducts() map[string]masterdata.Product {
 
 func indexProductRanks() map[string]int {
 	out := map[string]int{}
-	for i, p := range masterdata.Products() {
+	for i, p := range Products() {
 		out[p.ID] = i
 	}
 	return out
@@ -73,8 +72,8 @@ func indexProductRanks() map[string]int {
 // manager) per warehouse.
 func staffByWarehouse() map[string][]string {
 	out := map[string][]string{}
-	for _, e := range masterdata.Employees() {
-		if e.Role != masterdata.ManagerRole {
+	for _, e := range Employees() {
+		if e.Role != ManagerRole {
 			out[e.Warehouse] = append(out[e.Warehouse], e.ID)
 		}
 	}
@@ -144,7 +143,7 @@ type regionStock struct {
 // normalLevel is the stock a warehouse keeps of a product: its opening stock.
 func normalLevel(k stockKey) int64 {
 	if i, ok := productIndex[k.productID]; ok {
-		return int64(masterdata.OpeningStock(i, products[k.productID]))
+		return int64(OpeningStock(i, products[k.productID]))
 	}
 	return 0
 }
@@ -251,7 +250,7 @@ func demandLine(c *produce.Context) orderLine {
 	}
 	ws := warehouses[c.Region.Name]
 	return orderLine{
-		productID:   masterdata.ProductID(c.Rand.IntN(masterdata.NumProducts)),
+		productID:   ProductID(c.Rand.IntN(NumProducts)),
 		warehouseID: ws[c.Rand.IntN(len(ws))].ID,
 		qty:         1,
 	}
@@ -267,7 +266,7 @@ func outbound(c *produce.Context, l orderLine) map[string]any {
 // restock books a supplier delivery of whole cases covering about cycles
 // lines of the line's size, and at least atLeast units.
 func restock(c *produce.Context, l orderLine, atLeast int64, cycles float64) map[string]any {
-	pack := int64(masterdata.CasePack(products[l.productID].Category))
+	pack := int64(CasePack(products[l.productID].Category))
 	want := math.Max(float64(atLeast), float64(l.qty)*cycles*(0.7+0.6*c.Rand.Float64()))
 	cases := int64(math.Max(1, math.Ceil(want/float64(pack))))
 	return movement(c, l.productID, l.warehouseID, Restock, cases*pack, fmt.Sprintf("PO-%08d", c.Rand.IntN(1e8)), c.Time)

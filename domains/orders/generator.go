@@ -7,7 +7,6 @@ import (
 
 	"github.com/meshterious/warehouse/platform/domainkit"
 	"github.com/meshterious/warehouse/platform/gen"
-	"github.com/meshterious/warehouse/platform/masterdata"
 	"github.com/meshterious/warehouse/platform/produce"
 )
 
@@ -26,8 +25,6 @@ var regionCurrency = map[string]struct {
 	"us-east": {"USD", 1}, "us-west": {"USD", 1}, "eu-central": {"EUR", 0.92}, "ap-southeast": {"SGD", 1.34},
 }
 
-var catalogue = masterdata.Products()
-
 // Shares of orders carrying a promotion code, on normal and on promotion days.
 const (
 	promoShare    = 0.12
@@ -38,7 +35,7 @@ const (
 func GenerateOrder(c *produce.Context) map[string]any {
 	r := c.Rand
 	product := catalogue[r.Zipf(len(catalogue), 1.07)]
-	warehouses := masterdata.Warehouses(c.Region.Name)
+	warehouses := warehousesByRegion[c.Region.Name]
 	wh := warehouses[r.IntN(len(warehouses))]
 	lat, lon := c.Region.Point(r)
 	channel := channels.Pick(r)
@@ -60,7 +57,7 @@ func GenerateOrder(c *produce.Context) map[string]any {
 		"order_id":     r.UUID().String(),
 		"customer_id":  customer,
 		"product_id":   product.ID,
-		"warehouse_id": wh.ID,
+		"warehouse_id": wh,
 		"region":       c.Region.Name,
 		"order_ts":     produce.Timestamp(c.Time),
 		"qty":          int64(qty),

@@ -13,7 +13,6 @@ import (
 	"github.com/meshterious/warehouse/platform/dbt"
 	"github.com/meshterious/warehouse/platform/domainkit/domaintest"
 	"github.com/meshterious/warehouse/platform/gen"
-	"github.com/meshterious/warehouse/platform/masterdata"
 )
 
 // Orders read no other domain; returns, dispatch, inventory and errors read
@@ -82,9 +81,14 @@ func TestGeneratedOrdersAreValidAndRegional(t *testing.T) {
 			region, err := gen.LookupRegion(name)
 			require.NoError(t, err)
 			warehouses := map[string]bool{}
-			for _, w := range masterdata.Warehouses(name) {
-				warehouses[w.ID] = true
+			s := domaintest.Published(t, "inventory.warehouses").Scan()
+			for s.Next() {
+				if s.String("region") == name {
+					warehouses[s.String("warehouse_id")] = true
+				}
 			}
+			require.NoError(t, s.Err())
+			require.Len(t, warehouses, 3, "the published warehouses of %s", name)
 			channels := map[string]int{}
 			for _, ev := range domaintest.Generate(t, orders.Domain, domaintest.Generation{Region: name, N: 2000}) {
 				assert.True(t, region.Contains(ev["customer_lat"].(float64), ev["customer_lon"].(float64)), "customer outside %s", name)

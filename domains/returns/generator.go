@@ -7,7 +7,6 @@ import (
 
 	"github.com/meshterious/warehouse/platform/domainkit"
 	"github.com/meshterious/warehouse/platform/gen"
-	"github.com/meshterious/warehouse/platform/masterdata"
 	"github.com/meshterious/warehouse/platform/produce"
 )
 
@@ -67,14 +66,6 @@ const (
 	// maxTries bounds the search for an order line to return at one moment.
 	maxTries = 500
 )
-
-var categoryOf = func() map[string]string {
-	m := make(map[string]string, masterdata.NumProducts)
-	for _, p := range masterdata.Products() {
-		m[p.ID] = p.Category
-	}
-	return m
-}()
 
 // GenerateReturn makes one return, received at c.Time, of an order line of
 // c.Upstream (the region's orders.fact_orders). An order line is drawn with

@@ -1,6 +1,7 @@
 package returns_test
 
 import (
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -10,7 +11,6 @@ import (
 
 	"github.com/meshterious/warehouse/domains/returns"
 	"github.com/meshterious/warehouse/platform/domainkit/domaintest"
-	"github.com/meshterious/warehouse/platform/masterdata"
 )
 
 // Returns come 2 to 30 days after their order: 60 days of orders (20000 lines
@@ -47,11 +47,12 @@ func TestTransformKnownAnswers(t *testing.T) {
 	// Category-dependent rates: apparel lines come back far more than grocery.
 	perCategory := func(category string) int64 {
 		var ids []string
-		for _, p := range masterdata.Products() {
-			if p.Category == category {
-				ids = append(ids, "'"+p.ID+"'")
+		for id, c := range productCategories(t) {
+			if c == category {
+				ids = append(ids, "'"+id+"'")
 			}
 		}
+		sort.Strings(ids)
 		return in.Int("SELECT count(*) FROM returns.fact_returns WHERE product_id IN (" + strings.Join(ids, ",") + ")")
 	}
 	apparel, grocery := perCategory("apparel"), perCategory("grocery")
@@ -67,10 +68,7 @@ func TestTransformKnownAnswers(t *testing.T) {
 func TestGeneratedReturnsAreValidAndCausal(t *testing.T) {
 	orders := domaintest.OrderLines(t, "us-west", domaintest.OrdersOptions{PerRegion: 3000, Span: 3000 * 20 * time.Minute})
 	byID := domaintest.ByOrderID(orders)
-	category := map[string]string{}
-	for _, p := range masterdata.Products() {
-		category[p.ID] = p.Category
-	}
+	category := productCategories(t)
 	perCategory := map[string]int{}
 	for _, ev := range domaintest.Generate(t, returns.Domain, domaintest.Generation{Region: "us-west", N: 2000, Upstream: orders}) {
 		o := byID[ev["order_id"].(string)]
@@ -90,4 +88,17 @@ func TestGeneratedReturnsAreValidAndCausal(t *testing.T) {
 	domaintest.AssertGeneratesNothing(t, returns.Domain, domaintest.Generation{Region: "us-west", N: 5})
 	hundredDaysEarlier := func(int) time.Time { return domaintest.FixedUntil.Add(-100 * 24 * time.Hour) }
 	domaintest.AssertGeneratesNothing(t, returns.Domain, domaintest.Generation{Region: "us-west", N: 5, At: hundredDaysEarlier, Upstream: orders})
+}
+
+// productCategories maps every product the inventory domain publishes to its
+// category.
+func productCategories(t *testing.T) map[string]string {
+	out := map[string]string{}
+	s := domaintest.Published(t, "inventory.products").Scan()
+	for s.Next() {
+		out[s.String("product_id")] = s.String("category")
+	}
+	require.NoError(t, s.Err())
+	require.Len(t, out, 500)
+	return out
 }

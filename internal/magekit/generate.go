@@ -2,7 +2,6 @@ package magekit
 
 import (
 	"bytes"
-	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -74,8 +73,8 @@ type GeneratedFile struct {
 }
 
 // Generate computes every generated file of the repository at root:
-// CODEOWNERS, go.work, the Airflow DAG files and docker-compose.yml's
-// generated blocks.
+// CODEOWNERS, go.work, the Airflow DAG files, docker-compose.yml's
+// generated blocks and the pinned copies of published master data.
 func Generate(root string) ([]GeneratedFile, error) {
 	all, domains, err := dags.LoadAll(root)
 	if err != nil {
@@ -97,40 +96,52 @@ func Generate(root string) ([]GeneratedFile, error) {
 		return nil, err
 	}
 	files = append(files, GeneratedFile{Path: ComposePath, Content: compose})
-	seeds, err := MasterDataSeeds(domains)
+	pins, err := PinnedMasterData(root, domains)
 	if err != nil {
 		return nil, err
 	}
-	return append(files, seeds...), nil
+	return append(files, pins...), nil
 }
 
-// MasterDataSeeds renders, for each domain, the master-data tables it owns
-// (domain.yaml masterdata: [...]) as dbt seeds dbt/seeds/<name>.csv, so that
-// its dimensions and every producer agree on ids.
-func MasterDataSeeds(domains []*domainspec.Domain) ([]GeneratedFile, error) {
+// PinnedMasterData refreshes every consumer's pinned copies of other
+// domains' published master data, <domain>/masterdata/<owner>.<table>.csv,
+// from the owner's seed (domains/<owner>/dbt/seeds/<table>.csv, which the
+// owner's tests check against its generator). The files present declare
+// what a domain consumes; `go run mage.go check` fails when one is stale, and
+// here when its owner does not publish the table.
+func PinnedMasterData(root string, domains []*domainspec.Domain) ([]GeneratedFile, error) {
 	var out []GeneratedFile
 	for _, d := range domains {
-		for _, name := range d.MasterData {
-			t, err := masterdata.Lookup(name)
+		pins, err := filepath.Glob(filepath.Join(root, d.Dir, masterdata.PinDir, "*.csv"))
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(pins)
+		for _, pin := range pins {
+			rel := filepath.ToSlash(filepath.Join(d.Dir, masterdata.PinDir, filepath.Base(pin)))
+			ident, err := masterdata.IdentOfPin(rel)
 			if err != nil {
-				return nil, fmt.Errorf("%s/domain.yaml: masterdata: %w", d.Dir, err)
-			}
-			var b bytes.Buffer
-			w := csv.NewWriter(&b)
-			if err := w.Write(t.Header); err != nil {
 				return nil, err
 			}
-			if err := w.WriteAll(t.Rows); err != nil {
-				return nil, err
+			owner, seed, err := masterdata.Published(domains, ident)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", rel, err)
 			}
-			out = append(out, GeneratedFile{Path: filepath.ToSlash(filepath.Join(d.Dir, "dbt", "seeds", name+".csv")), Content: b.Bytes()})
+			if owner.Name == d.Name {
+				return nil, fmt.Errorf("%s: %s owns %s: it reads its own generator, not a pinned copy", rel, d.Name, ident)
+			}
+			data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(seed)))
+			if err != nil {
+				return nil, fmt.Errorf("%s: reading the published %s: %w", rel, ident, err)
+			}
+			out = append(out, GeneratedFile{Path: rel, Content: data})
 		}
 	}
 	return out, nil
 }
 
 // GeneratedPaths are the paths (relative to root) that mage check compares with git.
-var GeneratedPaths = []string{"CODEOWNERS", "go.work", dags.AirflowDir, ComposePath, "domains/*/dbt/seeds"}
+var GeneratedPaths = []string{"CODEOWNERS", "go.work", dags.AirflowDir, ComposePath, "domains/*/" + masterdata.PinDir}
 
 // StaleAirflowFiles lists generated Airflow files under root/dags/ that no
 // declaration produces any more (a DAG was removed or renamed).

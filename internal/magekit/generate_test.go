@@ -8,6 +8,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/meshterious/warehouse/platform/domainspec"
 )
 
 func TestGeneratedFilesAreUpToDate(t *testing.T) {
@@ -31,4 +33,42 @@ func TestCodeOwnersNamesEveryDomain(t *testing.T) {
 	work := string(files[1].Content)
 	assert.Contains(t, work, "\t./domains/orders\n")
 	assert.Contains(t, work, "\t./platform\n")
+}
+
+// TestPinnedMasterData: a consumer's pinned copies are refreshed from the
+// owner's seed, and a pin of a table no owner publishes fails naming it.
+func TestPinnedMasterData(t *testing.T) {
+	root := filepath.Join("..", "..")
+	ds, err := domainspec.LoadAll(root)
+	require.NoError(t, err)
+	files, err := PinnedMasterData(root, ds)
+	require.NoError(t, err)
+	got := map[string]string{}
+	for _, f := range files {
+		got[f.Path] = string(f.Content)
+	}
+	seed, err := os.ReadFile(filepath.Join(root, "domains", "inventory", "dbt", "seeds", "products.csv"))
+	require.NoError(t, err)
+	assert.Equal(t, string(seed), got["domains/orders/masterdata/inventory.products.csv"])
+	assert.Contains(t, got, "domains/dispatch/masterdata/fleet.vehicles.csv")
+	assert.Contains(t, got, "domains/fleet/masterdata/inventory.warehouses.csv")
+
+	// A fake repository: orders pins a table inventory does not publish.
+	fake := t.TempDir()
+	for _, d := range []string{"orders", "inventory"} {
+		require.NoError(t, os.MkdirAll(filepath.Join(fake, "domains", d, "masterdata"), 0o755))
+	}
+	require.NoError(t, os.WriteFile(filepath.Join(fake, "domains", "orders", "masterdata", "inventory.unicorns.csv"), nil, 0o644))
+	fakeDomains := []*domainspec.Domain{
+		{Name: "inventory", Dir: "domains/inventory", MasterData: []string{"products"}},
+		{Name: "orders", Dir: "domains/orders"},
+	}
+	_, err = PinnedMasterData(fake, fakeDomains)
+	assert.ErrorContains(t, err, `domains/orders/masterdata/inventory.unicorns.csv: unknown master-data table: inventory.unicorns: domains/inventory/domain.yaml publishes no "unicorns"`)
+
+	// An owner pinning its own table.
+	require.NoError(t, os.Remove(filepath.Join(fake, "domains", "orders", "masterdata", "inventory.unicorns.csv")))
+	require.NoError(t, os.WriteFile(filepath.Join(fake, "domains", "inventory", "masterdata", "inventory.products.csv"), nil, 0o644))
+	_, err = PinnedMasterData(fake, fakeDomains)
+	assert.ErrorContains(t, err, "inventory owns inventory.products")
 }

@@ -13,8 +13,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/meshterious/warehouse/platform/domainkit"
-	"github.com/meshterious/warehouse/platform/gen"
-	"github.com/meshterious/warehouse/platform/masterdata"
 	"github.com/meshterious/warehouse/platform/produce"
 )
 
@@ -51,13 +49,15 @@ func TestOrderLines(t *testing.T) {
 			assert.Equal(t, tc.last, lines[n-1]["order_ts"])
 
 			price := map[string]float64{}
-			for _, p := range masterdata.Products() {
-				price[p.ID] = p.Price
+			for _, p := range publishedProducts(t) {
+				price[p.id] = p.price
 			}
+			require.Len(t, price, 500, "inventory.products")
 			warehouses := map[string]bool{}
-			for _, w := range masterdata.Warehouses(tc.region) {
-				warehouses[w.ID] = true
+			for _, w := range publishedWarehouses(t, tc.region) {
+				warehouses[w] = true
 			}
+			require.Len(t, warehouses, 3, "inventory.warehouses of %s", tc.region)
 			ids, channels := map[string]bool{}, map[string]int{}
 			for i, l := range lines {
 				ids[l["order_id"].(string)] = true
@@ -102,17 +102,21 @@ func TestSeedOrders(t *testing.T) {
 					assert.True(t, ts.Equal(want[i]["order_ts"].(time.Time)), "%s line %d: order_ts %s, want %s", region, i, ts, want[i]["order_ts"])
 					continue
 				}
-				assert.Equal(t, want[i][c.name], got, "%s line %d: %s", region, i, c.name)
+				assert.Equal(t, want[i][c], got, "%s line %d: %s", region, i, c)
 			}
 		}
 	}
 	assert.Equal(t, int64(80), h.Count("orders.fact_orders"))
 	assert.Equal(t, int64(80), h.Int("SELECT count(DISTINCT event_id) FROM orders.fact_orders"))
-	vehicles := 0
-	for _, r := range gen.RegionNames() {
-		vehicles += len(masterdata.Vehicles(r))
-	}
-	assert.Equal(t, int64(vehicles), h.Count("fleet.dim_vehicle"))
+	assert.Equal(t, int64(100), h.Count("fleet.dim_vehicle"), "25 vehicles in each of 4 regions (fleet.vehicles)")
+	// Every column the owner declares, typed as its contract types it: a
+	// column the stand-in does not fill is NULL.
+	assert.Equal(t, ownerColumns(t, "orders", "fact_orders"), columnsOf(h, "orders.fact_orders"))
+	assert.Equal(t, [][]any{{"BIGINT", "DOUBLE", "TIMESTAMP WITH TIME ZONE", "VARCHAR", "DATE", int64(0)}},
+		h.Query(`SELECT typeof(qty), typeof(unit_price), typeof(order_ts), typeof(customer_id), typeof(event_date),
+			count(customer_id) FROM orders.fact_orders GROUP BY ALL`))
+	assert.Equal(t, [][]any{{"VH-APS-001", "BIGINT", "DOUBLE"}},
+		h.Query(`SELECT min(vehicle_id), typeof(any_value(capacity)), typeof(any_value(lat)) FROM fleet.dim_vehicle WHERE region = 'ap-southeast'`))
 	h.AssertNone(map[string]string{
 		"line_amount": "SELECT count(*) FROM orders.fact_orders WHERE line_amount <> round(qty * unit_price, 2)",
 		"event_ts":    "SELECT count(*) FROM orders.fact_orders WHERE event_ts <> order_ts",
@@ -296,3 +300,12 @@ func (r *recorder) Fatalf(format string, args ...any) {
 }
 
 func (r *recorder) FailNow() { runtime.Goexit() }
+
+// columnsOf lists the columns of a lakehouse table in order.
+func columnsOf(h *Harness, table string) []string {
+	var out []string
+	for _, row := range h.Query("DESCRIBE SELECT * FROM " + table) {
+		out = append(out, row[0].(string))
+	}
+	return out
+}

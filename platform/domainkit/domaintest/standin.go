@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,7 +15,6 @@ import (
 
 	"github.com/meshterious/warehouse/platform/gen"
 	"github.com/meshterious/warehouse/platform/lakehouse"
-	"github.com/meshterious/warehouse/platform/masterdata"
 	"github.com/meshterious/warehouse/platform/produce"
 )
 
@@ -70,8 +70,9 @@ const ordersSeed uint64 = 0x6f7264657273
 // queries of domain.yaml read them from orders.fact_orders: order_id,
 // product_id, warehouse_id, region, channel, order_ts (time.Time), qty
 // (int64) and unit_price (float64), oldest first. Products and warehouses are
-// the master data's (masterdata.Products, masterdata.Warehouses), so every
-// key resolves; unit_price is the product's list price and qty is 1 to 4.
+// those the inventory domain publishes (inventory.products,
+// inventory.warehouses), so every key resolves; unit_price is the product's
+// list price and qty is 1 to 4.
 // Each line is drawn from its own stream (seeded by region and position), so
 // the lines are the same on every call and do not depend on PerRegion.
 func OrderLines(t testing.TB, region string, o OrdersOptions) []map[string]any {
@@ -79,9 +80,9 @@ func OrderLines(t testing.TB, region string, o OrdersOptions) []map[string]any {
 	o = o.withDefaults()
 	require.Positive(t, o.PerRegion)
 	require.Positive(t, o.Span)
-	warehouses := masterdata.Warehouses(region)
+	warehouses := publishedWarehouses(t, region)
 	require.NotEmpty(t, warehouses, "no warehouses in region %q", region)
-	products := masterdata.Products()
+	products := publishedProducts(t)
 	step := o.Span / time.Duration(o.PerRegion)
 	start := o.Until.Add(-o.Span)
 	lines := make([]map[string]any, o.PerRegion)
@@ -90,13 +91,13 @@ func OrderLines(t testing.TB, region string, o OrdersOptions) []map[string]any {
 		p := products[r.IntN(len(products))]
 		lines[i] = map[string]any{
 			"order_id":     r.UUID().String(),
-			"product_id":   p.ID,
-			"warehouse_id": warehouses[i%len(warehouses)].ID,
+			"product_id":   p.id,
+			"warehouse_id": warehouses[i%len(warehouses)],
 			"region":       region,
 			"channel":      o.Channels[i%len(o.Channels)],
 			"order_ts":     start.Add(time.Duration(i) * step).Truncate(time.Microsecond),
 			"qty":          int64(1 + r.IntN(4)),
-			"unit_price":   p.Price,
+			"unit_price":   p.price,
 		}
 	}
 	return lines
@@ -111,35 +112,47 @@ func ByOrderID(lines []map[string]any) map[string]map[string]any {
 	return out
 }
 
-// orderColumns are the columns of OrderLines, in the stand-in table's order.
-var orderColumns = []struct{ name, typ string }{
-	{"order_id", "VARCHAR"}, {"product_id", "VARCHAR"}, {"warehouse_id", "VARCHAR"}, {"region", "VARCHAR"},
-	{"channel", "VARCHAR"}, {"order_ts", "TIMESTAMPTZ"}, {"qty", "BIGINT"}, {"unit_price", "DOUBLE"},
+// orderColumns are the columns OrderLines fills, in the stand-in file's order.
+var orderColumns = []string{"order_id", "product_id", "warehouse_id", "region", "channel", "order_ts", "qty", "unit_price"}
+
+// derivedOrderColumns are the columns the real data product derives from an
+// order line, as the stand-in derives them (DuckDB expressions).
+var derivedOrderColumns = map[string]string{
+	"line_amount": "round(qty * unit_price, 2)",
+	"event_id":    "CAST(CAST(md5('event/' || order_id) AS UUID) AS VARCHAR)",
+	"event_ts":    "order_ts",
+	"event_date":  "CAST(timezone('UTC', order_ts) AS DATE)",
 }
 
 // SeedOrders loads the stand-in of the orders data product as
-// orders.fact_orders: the OrderLines of every region of o, plus the columns
-// the real product derives from them (line_amount, event_id, event_ts,
-// event_date), so that a domain reading orders, and its relationships tests,
-// find the orders they refer to. A domain's tests never run another domain's
-// code: this is what they read instead.
+// orders.fact_orders, with the columns the orders domain declares for it (its
+// dbt schema.yml) typed as its event contract types them: the OrderLines of
+// every region of o, the columns the real product derives from them
+// (line_amount, event_id, event_ts, event_date), and NULL for the other
+// declared columns. A domain reading orders, and its relationships tests,
+// find the orders they refer to; a column the owner adds appears without a
+// change here, and one it renames that the stand-in fills fails naming it.
+// A domain's tests never run another domain's code: this is what they read
+// instead.
 func SeedOrders(h *Harness, o OrdersOptions) {
 	h.T.Helper()
 	o = o.withDefaults()
+	declared := ownerColumns(h.T, "orders", "fact_orders")
+	requireDeclared(h.T, "orders", "fact_orders", declared, orderColumns)
+	types := ownerFieldTypes(h.T, "orders")
 	path := filepath.Join(h.T.TempDir(), "fact_orders.csv")
 	f, err := os.Create(path)
 	require.NoError(h.T, err)
 	w := csv.NewWriter(f)
-	cols := make([]string, len(orderColumns))
-	types := make([]string, len(orderColumns))
+	csvTypes := make([]string, len(orderColumns))
 	for i, c := range orderColumns {
-		cols[i], types[i] = c.name, fmt.Sprintf("'%s': '%s'", c.name, c.typ)
+		csvTypes[i] = fmt.Sprintf("'%s': '%s'", c, typeOr(types, c))
 	}
-	require.NoError(h.T, w.Write(cols))
+	require.NoError(h.T, w.Write(orderColumns))
 	for _, region := range o.Regions {
 		for _, l := range OrderLines(h.T, region, o) {
-			rec := make([]string, len(cols))
-			for i, c := range cols {
+			rec := make([]string, len(orderColumns))
+			for i, c := range orderColumns {
 				switch v := l[c].(type) {
 				case time.Time:
 					rec[i] = produce.Timestamp(v)
@@ -155,14 +168,29 @@ func SeedOrders(h *Harness, o OrdersOptions) {
 	w.Flush()
 	require.NoError(h.T, w.Error())
 	require.NoError(h.T, f.Close())
-	h.LoadSQL(lakehouse.Ident{Namespace: "orders", Name: "fact_orders"}, fmt.Sprintf(`
-		SELECT %s,
-		       round(qty * unit_price, 2)                       AS line_amount,
-		       CAST(CAST(md5('event/' || order_id) AS UUID) AS VARCHAR) AS event_id,
-		       order_ts                                         AS event_ts,
-		       CAST(timezone('UTC', order_ts) AS DATE)          AS event_date
-		FROM read_csv('%s', header = true, columns = {%s})`,
-		strings.Join(cols, ", "), path, strings.Join(types, ", ")))
+	selects := make([]string, len(declared))
+	for i, c := range declared {
+		switch expr, derived := derivedOrderColumns[c]; {
+		case slices.Contains(orderColumns, c):
+			selects[i] = c
+		case derived:
+			selects[i] = expr + " AS " + c
+		default:
+			selects[i] = fmt.Sprintf("CAST(NULL AS %s) AS %s", typeOr(types, c), c)
+		}
+	}
+	h.LoadSQL(lakehouse.Ident{Namespace: "orders", Name: "fact_orders"}, fmt.Sprintf(
+		"SELECT %s FROM read_csv('%s', header = true, columns = {%s})",
+		strings.Join(selects, ", "), path, strings.Join(csvTypes, ", ")))
+}
+
+// typeOr is the contract's DuckDB type of a column, VARCHAR for a column no
+// contract field names.
+func typeOr(types map[string]string, col string) string {
+	if t, ok := types[col]; ok {
+		return t
+	}
+	return "VARCHAR"
 }
 
 // Orders returns an Upstream (see Suite and Options) that loads the stand-in
@@ -172,16 +200,21 @@ func Orders(o OrdersOptions) func(h *Harness) {
 }
 
 // SeedVehicles loads the stand-in of the fleet's data product
-// fleet.dim_vehicle: the master data's vehicles (masterdata.Vehicles) of every
-// region, with their type and home warehouse.
+// fleet.dim_vehicle: the vehicles the fleet domain publishes (fleet.vehicles),
+// with the columns it declares for dim_vehicle that the published table
+// holds (the columns dim_vehicle derives, such as a location, are left out).
 func SeedVehicles(h *Harness) {
 	h.T.Helper()
-	var values []string
-	for _, region := range gen.RegionNames() {
-		for _, v := range masterdata.Vehicles(region) {
-			values = append(values, fmt.Sprintf("('%s', '%s', '%s', '%s')", v.ID, v.Type, region, v.HomeWarehouse))
+	vehicles := Published(h.T, "fleet.vehicles")
+	var cols []string
+	for _, c := range ownerColumns(h.T, "fleet", "dim_vehicle") {
+		if slices.Contains(vehicles.Header, c) {
+			cols = append(cols, c)
 		}
 	}
+	requireDeclared(h.T, "fleet", "dim_vehicle", cols, []string{"vehicle_id", "type", "region", "home_warehouse"})
+	path := filepath.Join(h.T.TempDir(), "vehicles.csv")
+	require.NoError(h.T, os.WriteFile(path, vehicles.CSV(), 0o644))
 	h.LoadSQL(lakehouse.Ident{Namespace: "fleet", Name: "dim_vehicle"},
-		"SELECT * FROM (VALUES "+strings.Join(values, ", ")+") v(vehicle_id, type, region, home_warehouse)")
+		fmt.Sprintf("SELECT %s FROM read_csv('%s', header = true, all_varchar = false)", strings.Join(cols, ", "), path))
 }

@@ -1,4 +1,4 @@
-package masterdata
+package fleet
 
 import (
 	"regexp"
@@ -8,8 +8,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshterious/warehouse/platform/domainkit/domaintest"
 	"github.com/meshterious/warehouse/platform/gen"
 )
+
+// TestPublishedSeeds: the committed seeds vehicles and routes are the fleet.
+func TestPublishedSeeds(t *testing.T) { domaintest.CheckPublished(t) }
 
 func TestVehicles(t *testing.T) {
 	idRE := regexp.MustCompile(`^VH-(USE|USW|EUC|APS)-[0-9]{3}$`)
@@ -22,9 +26,10 @@ func TestVehicles(t *testing.T) {
 		require.Len(t, vs, VehiclesPerRegion, name)
 		assert.Equal(t, vs, Vehicles(name))
 		homes := map[string]bool{}
-		for _, w := range Warehouses(name) {
+		for _, w := range warehousesOf(name) {
 			homes[w.ID] = true
 		}
+		require.Len(t, homes, 3, name)
 		for _, v := range vs {
 			assert.Regexp(t, idRE, v.ID)
 			assert.False(t, seen[v.ID], "duplicate %s", v.ID)

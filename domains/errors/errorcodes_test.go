@@ -1,10 +1,12 @@
-package masterdata
+package errors
 
 import (
 	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/meshterious/warehouse/platform/domainkit/domaintest"
 )
 
 func TestErrorCodes(t *testing.T) {
@@ -19,3 +21,6 @@ func TestErrorCodes(t *testing.T) {
 	}
 	assert.InDelta(t, 1.0, total, 1e-9)
 }
+
+// TestPublishedSeeds: the committed seed error_codes is the catalogue.
+func TestPublishedSeeds(t *testing.T) { domaintest.CheckPublished(t) }

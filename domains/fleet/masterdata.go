@@ -1,12 +1,55 @@
-package masterdata
+package fleet
 
 import (
+	"embed"
 	"fmt"
 	"math"
 	"strconv"
 
 	"github.com/meshterious/warehouse/platform/gen"
+	"github.com/meshterious/warehouse/platform/masterdata"
 )
+
+// The fleet domain owns its vehicles and delivery routes: they are generated
+// here from masterdata.Seed and published as the seeds vehicles and routes of
+// its dbt project (dim_vehicle, dim_route), which other domains read as
+// fleet.vehicles and fleet.routes. Vehicles are based at, and routes start
+// from, the warehouses the inventory domain publishes (inventory.warehouses),
+// read from the pinned copy in masterdata/.
+//
+//go:embed masterdata/*.csv
+var pinned embed.FS
+
+// warehouse is what the fleet uses of a published warehouse.
+type warehouse struct {
+	ID       string
+	Lat, Lon float64
+}
+
+// warehousesByRegion holds the published warehouses of each region, in
+// their published order.
+var warehousesByRegion = func() map[string][]warehouse {
+	t, err := masterdata.Open(pinned, "inventory.warehouses")
+	if err != nil {
+		panic(err)
+	}
+	out := map[string][]warehouse{}
+	s := t.Scan()
+	for s.Next() {
+		region := s.String("region")
+		out[region] = append(out[region], warehouse{ID: s.String("warehouse_id"), Lat: s.Float("lat"), Lon: s.Float("lon")})
+	}
+	if err := s.Err(); err != nil {
+		panic(err)
+	}
+	return out
+}()
+
+// warehousesOf returns the published warehouses of region.
+func warehousesOf(region string) []warehouse { return warehousesByRegion[region] }
+
+// regionCodes are the region codes of vehicle and route ids.
+var regionCodes = map[string]string{"us-east": "USE", "us-west": "USW", "eu-central": "EUC", "ap-southeast": "APS"}
 
 // Vehicle is one delivery vehicle of the fleet, based at a warehouse.
 type Vehicle struct {
@@ -66,8 +109,8 @@ func Vehicles(region string) []Vehicle {
 	if err != nil {
 		return nil
 	}
-	ws := Warehouses(region)
-	r := gen.NewRand(Seed, 4+gen.DefaultSeed("vehicle", region))
+	ws := warehousesOf(region)
+	r := gen.NewRand(masterdata.Seed, 4+gen.DefaultSeed("vehicle", region))
 	out := make([]Vehicle, VehiclesPerRegion)
 	for i := range out {
 		w := ws[i%len(ws)]
@@ -89,8 +132,8 @@ func Routes(region string) []Route {
 	if _, err := gen.LookupRegion(region); err != nil {
 		return nil
 	}
-	ws := Warehouses(region)
-	r := gen.NewRand(Seed, 5+gen.DefaultSeed("route", region))
+	ws := warehousesOf(region)
+	r := gen.NewRand(masterdata.Seed, 5+gen.DefaultSeed("route", region))
 	out := make([]Route, RoutesPerRegion)
 	for i := range out {
 		stops := 6 + r.IntN(30)
@@ -107,8 +150,8 @@ func Routes(region string) []Route {
 }
 
 func init() {
-	Register("vehicles", func() Table {
-		t := Table{Header: []string{"vehicle_id", "type", "capacity", "region", "home_warehouse", "lat", "lon"}}
+	masterdata.Register("vehicles", func() masterdata.Table {
+		t := masterdata.Table{Header: []string{"vehicle_id", "type", "capacity", "region", "home_warehouse", "lat", "lon"}}
 		for _, region := range gen.RegionNames() {
 			for _, v := range Vehicles(region) {
 				t.Rows = append(t.Rows, []string{v.ID, v.Type, strconv.Itoa(v.Capacity), v.Region, v.HomeWarehouse,
@@ -117,8 +160,8 @@ func init() {
 		}
 		return t
 	})
-	Register("routes", func() Table {
-		t := Table{Header: []string{"route_id", "region_covered", "origin_warehouse", "stops", "avg_duration_min", "distance_km"}}
+	masterdata.Register("routes", func() masterdata.Table {
+		t := masterdata.Table{Header: []string{"route_id", "region_covered", "origin_warehouse", "stops", "avg_duration_min", "distance_km"}}
 		for _, region := range gen.RegionNames() {
 			for _, rt := range Routes(region) {
 				t.Rows = append(t.Rows, []string{rt.ID, rt.Region, rt.OriginWarehouse, strconv.Itoa(rt.Stops),

@@ -1,0 +1,31 @@
+package returns
+
+import (
+	"embed"
+
+	"github.com/meshterious/warehouse/platform/masterdata"
+)
+
+// The category of every product, whose return rate it sets, comes from the
+// inventory domain's published catalogue (inventory.products), read from the
+// pinned copy in masterdata/ that `go run mage.go generate` refreshes.
+//
+//go:embed masterdata/*.csv
+var pinned embed.FS
+
+// categoryOf maps a product id to its category.
+var categoryOf = func() map[string]string {
+	t, err := masterdata.Open(pinned, "inventory.products")
+	if err != nil {
+		panic(err)
+	}
+	m := make(map[string]string, len(t.Rows))
+	s := t.Scan()
+	for s.Next() {
+		m[s.String("product_id")] = s.String("category")
+	}
+	if err := s.Err(); err != nil {
+		panic(err)
+	}
+	return m
+}()
