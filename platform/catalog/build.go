@@ -174,6 +174,9 @@ func Build(ctx context.Context, cfg Config) (*Catalog, error) {
 	if err := b.addConsumers(consumers); err != nil {
 		return nil, err
 	}
+	if err := b.addDashboards(); err != nil {
+		return nil, err
+	}
 	for _, e := range cfg.Edges {
 		if !b.exists(e.From) || !b.exists(e.To) {
 			return nil, fmt.Errorf("%w: Config.Edges: edge %s -> %s names an entity the catalog does not have", ErrInvalid, e.From, e.To)

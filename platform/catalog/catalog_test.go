@@ -153,8 +153,25 @@ func TestBuildFixtureClassification(t *testing.T) {
 
 func TestBuildFixtureLineage(t *testing.T) {
 	c := build(t, fixture)
+	var names []string
+	for _, n := range edgeNames(c.Edges) {
+		// Whether a fact DAG publishes is the platform's default (package
+		// dags), asserted in TestBuildFixtureDashboards.
+		if !strings.HasPrefix(n, "table:shop.fact_sales -> serving:") {
+			names = append(names, n)
+		}
+	}
 	assert.Equal(t, []string{
+		"chart:planning_demand.forecast_line -> dashboard:planning_demand (dashboard, )",
+		"chart:planning_demand.units_by_label -> dashboard:planning_demand (dashboard, )",
+		"chart:planning_demand.units_total -> dashboard:planning_demand (dashboard, )",
+		"dataset:planning_demand.forecast -> chart:planning_demand.forecast_line (dashboard, )",
+		"dataset:planning_demand.sales -> chart:planning_demand.units_by_label (dashboard, )",
+		"dataset:planning_demand.sales -> chart:planning_demand.units_total (dashboard, )",
+		"serving:planning.fact_forecast -> dataset:planning_demand.forecast (dashboard, )",
+		"serving:shop.fact_sales -> dataset:planning_demand.sales (dashboard, )",
 		"table:planning.fact_forecast -> dashboard:sales_dashboard (declared consumer, )",
+		"table:planning.fact_forecast -> serving:planning.fact_forecast (serving copy, forecast)",
 		"table:planning.stg_demand -> table:planning.fact_forecast (dag, forecast)",
 		"table:shop.channels -> table:shop.fact_sales (dbt, fact_sales)",
 		"table:shop.fact_sales -> dashboard:sales_dashboard (declared consumer, )",
@@ -167,7 +184,7 @@ func TestBuildFixtureLineage(t *testing.T) {
 		"topic:ingest_sales_south -> topic:ingest_sales_south.dlq (dead-lettering, ingest_sales_south)",
 		"topic:shop -> topic:ingest_sales_north (broker binding, )",
 		"topic:shop -> topic:ingest_sales_south (broker binding, )",
-	}, edgeNames(c.Edges))
+	}, names)
 
 	cols := map[string][]catalog.ColumnLineage{}
 	for _, e := range c.Edges {
@@ -207,7 +224,11 @@ func TestBuildFixtureLineage(t *testing.T) {
 	for _, e := range c.Downstream(catalog.TableRef("shop.fact_sales")) {
 		down = append(down, e.To.String())
 	}
-	assert.Equal(t, []string{"dashboard:sales_dashboard", "table:planning.stg_demand", "table:planning.fact_forecast", "dashboard:sales_dashboard"}, down)
+	assert.Equal(t, []string{"dashboard:sales_dashboard", "serving:shop.fact_sales", "table:planning.stg_demand",
+		"dataset:planning_demand.sales", "table:planning.fact_forecast", "chart:planning_demand.units_by_label",
+		"chart:planning_demand.units_total", "dashboard:sales_dashboard", "serving:planning.fact_forecast",
+		"dashboard:planning_demand", "dashboard:planning_demand", "dataset:planning_demand.forecast",
+		"chart:planning_demand.forecast_line", "dashboard:planning_demand"}, down)
 
 	p := c.Pipeline("forecast")
 	require.NotNil(t, p)
@@ -217,7 +238,101 @@ func TestBuildFixtureLineage(t *testing.T) {
 	assert.Equal(t, []catalog.Task{
 		{ID: "stage", Command: "planning transform build --select stg_demand"},
 		{ID: "forecast", Command: "planning forecast demand", DependsOn: []string{"stage"}},
+		{ID: "publish", Command: "meshctl publish --tables planning.fact_forecast --bundle none", DependsOn: []string{"forecast"}},
 	}, p.Tasks)
+}
+
+// TestBuildFixtureDashboards: the fixture's planning dashboard reads two
+// data products through the serving database; its path runs from the
+// queues to the dashboard.
+func TestBuildFixtureDashboards(t *testing.T) {
+	c := build(t, fixture)
+	assert.Equal(t, catalog.ServingFile, c.Serving.Path)
+	assert.Equal(t, "DuckDB", c.Serving.Engine)
+	assert.Equal(t, []string{"planning.fact_forecast", "shop.fact_sales"}, c.Serving.Tables)
+
+	d := c.Consumer("planning_demand")
+	require.NotNil(t, d)
+	assert.Equal(t, "Demand", d.Title)
+	assert.Equal(t, "Superset", d.Tool)
+	assert.Equal(t, "planning-team", d.Owner)
+	assert.Equal(t, "domains/planning/dashboards/demand.yaml", d.File)
+	assert.Equal(t, []string{"planning.fact_forecast", "shop.fact_sales"}, d.Reads)
+	assert.Equal(t, []string{"planning_demand.sales", "planning_demand.forecast"}, d.Datasets)
+	assert.Equal(t, []string{"planning_demand.units_total", "planning_demand.units_by_label", "planning_demand.forecast_line"}, d.Charts)
+	ds := c.Dataset("planning_demand.sales")
+	require.NotNil(t, ds)
+	assert.Equal(t, []catalog.Column{{Name: "label", Type: "text"}, {Name: "units", Type: "integer"}}, ds.Columns)
+	assert.Equal(t, []string{"shop.fact_sales"}, ds.Reads)
+	ch := c.Chart("planning_demand.units_by_label")
+	require.NotNil(t, ch)
+	assert.Equal(t, "Units by label", ch.Title)
+	assert.Equal(t, "bar", ch.Type)
+	assert.Equal(t, "planning_demand.sales", ch.Dataset)
+	assert.Len(t, c.Charts, 3)
+	assert.Len(t, c.Datasets, 2)
+
+	// The serving copy carries the task that publishes it.
+	for _, e := range c.Edges {
+		if e.Via != catalog.ViaServing {
+			continue
+		}
+		switch e.To.Name {
+		case "planning.fact_forecast":
+			assert.Equal(t, "forecast", e.Pipeline)
+			assert.Equal(t, "meshctl publish --tables planning.fact_forecast --bundle none", e.Command)
+		case "shop.fact_sales": // the fact DAG's publish task, else the command alone
+			assert.True(t, e.Pipeline == "fact_sales" || e.Pipeline == "", e.Pipeline)
+			assert.True(t, strings.HasPrefix(e.Command, catalog.ServingCommand), e.Command)
+		default:
+			t.Errorf("unexpected serving edge %s -> %s", e.From, e.To)
+		}
+	}
+
+	// queue -> raw -> stg -> fact -> serving -> dataset -> chart -> dashboard
+	next := map[catalog.Ref][]catalog.Ref{}
+	for _, e := range c.LineageOf(catalog.TableRef("shop.fact_sales")) {
+		next[e.From] = append(next[e.From], e.To)
+	}
+	path := []catalog.Ref{catalog.TopicRef("ingest_sales_north"), catalog.TableRef("shop.raw_sales"), catalog.TableRef("shop.stg_sales"),
+		catalog.TableRef("shop.fact_sales"), catalog.ServingRef("shop.fact_sales"), {Kind: catalog.KindDataset, Name: "planning_demand.sales"},
+		{Kind: catalog.KindChart, Name: "planning_demand.units_total"}, {Kind: catalog.KindDashboard, Name: "planning_demand"}}
+	for i := 1; i < len(path); i++ {
+		assert.Contains(t, next[path[i-1]], path[i], "%s -> %s", path[i-1], path[i])
+	}
+
+	for name, want := range map[string]catalog.Ref{
+		"shop.fact_sales":                   {Kind: catalog.KindTable, Name: "shop.fact_sales"},
+		"planning_demand":                   {Kind: catalog.KindDashboard, Name: "planning_demand"},
+		"sales_dashboard":                   {Kind: catalog.KindDashboard, Name: "sales_dashboard"},
+		"planning_demand.forecast_line":     {Kind: catalog.KindChart, Name: "planning_demand.forecast_line"},
+		"planning_demand.forecast":          {Kind: catalog.KindDataset, Name: "planning_demand.forecast"},
+		"serving:shop.fact_sales":           catalog.ServingRef("shop.fact_sales"),
+		"ingest_sales_north":                catalog.TopicRef("ingest_sales_north"),
+		"chart:planning_demand.units_total": {Kind: catalog.KindChart, Name: "planning_demand.units_total"},
+	} {
+		got, err := c.Resolve(name)
+		require.NoError(t, err, name)
+		assert.Equal(t, want, got, name)
+	}
+	_, err := c.Resolve("serving:shop.stg_sales")
+	assert.ErrorIs(t, err, catalog.ErrNotFound, "only data products and what dashboards read are served")
+	_, err = c.Resolve("shop.fact_sale")
+	assert.ErrorContains(t, err, "did you mean shop.fact_sales?")
+
+	var dot strings.Builder
+	require.NoError(t, c.WriteDot(&dot, c.LineageOf(catalog.TableRef("shop.fact_sales")), catalog.TableRef("shop.fact_sales")))
+	for _, want := range []string{
+		`subgraph "cluster_2serving" {`, `label="serving database serving (DuckDB, serving/mesh.duckdb)"`,
+		`subgraph "cluster_2dashboard_planning_demand" {`, `label="Superset dashboard Demand (planning)"`,
+		`"serving:shop.fact_sales" [label="shop.fact_sales", shape=cylinder`,
+		`"chart:planning_demand.units_by_label" [label="Units by label\n(bar)"`,
+		`"dataset:planning_demand.sales" [label="dataset sales", shape=note`,
+		`"table:planning.fact_forecast" -> "serving:planning.fact_forecast" [label="forecast", color=darkgoldenrod];`,
+		`"dashboard:sales_dashboard" [label="sales_dashboard", shape=component`,
+	} {
+		assert.Contains(t, dot.String(), want)
+	}
 }
 
 func TestSearch(t *testing.T) {
@@ -234,6 +349,10 @@ func TestSearch(t *testing.T) {
 		"column shop.fact_sales.doubled description",
 		"column shop.raw_sales.qty glossary",
 		"column shop.stg_sales.qty glossary",
+		"dashboard planning_demand description",
+		"chart planning_demand.units_by_label name",
+		"chart planning_demand.units_total name",
+		"dataset planning_demand.sales description",
 		"term Forecast description",
 		"term Units name",
 	}, got)
@@ -279,6 +398,8 @@ func TestBuildRejectsBadDeclarations(t *testing.T) {
 			`metadata/governance.yaml: roles[0] (analyst).reads: unknown access level "inside"`},
 		{"consumer reads an unknown table", "metadata/consumers.yaml", "reads: [shop.fact_sales,", "reads: [shop.fact_sale,",
 			`metadata/consumers.yaml: consumers[0] (sales_dashboard).reads: no table "shop.fact_sale"`},
+		{"dataset reads an unknown table", "domains/planning/dashboards/demand.yaml", "FROM shop.fact_sales", "FROM shop.fact_sale",
+			`domains/planning/dashboards/demand.yaml: datasets[0] (sales).reads: no table "shop.fact_sale" in the catalog`},
 		{"unknown field", "metadata/glossary.yaml", "definition: One purchase.", "definiton: One purchase.",
 			`metadata/glossary.yaml: yaml: unmarshal errors: line 5: field definiton not found`},
 	} {

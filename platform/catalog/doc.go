@@ -15,7 +15,9 @@
 //	package broker             exchange, queue and DLQ names per event x region
 //	metadata/glossary.yaml     the business terms
 //	metadata/governance.yaml   PII levels, access levels, roles
-//	metadata/consumers.yaml    optional: dashboards and other readers
+//	domains/*/dashboards/      Superset dashboards: datasets (SQL over
+//	                           data products), charts (package dashboards)
+//	metadata/consumers.yaml    optional: other dashboards and readers
 //	the lakehouse (optional)   columns and types, partitioning, snapshots,
 //	                           rows, last commit, freshness against the SLA
 //
@@ -26,7 +28,12 @@
 // DAG), along dbt's refs, sources and seeds (the DAG that builds the model),
 // from the reads to the writes of DAG steps that are not dbt (the forecasts),
 // from tables that a producer's events[].upstream query reads to the
-// domain's exchange, and from tables to declared consumers. Column lineage
+// domain's exchange, and from tables to declared consumers. Consumption runs
+// through the serving database (the DuckDB file `meshctl publish` writes,
+// which Superset reads): each data product, and each table a dashboard
+// reads, has a serving copy (edge table -> serving, carrying the DAG task
+// that publishes it); a dashboard's datasets read serving tables, its
+// charts draw datasets, and the dashboard shows its charts. Column lineage
 // is given where the compiled SQL says it simply: a column of the outermost
 // SELECT that is a plain column reference, possibly qualified, cast or
 // aliased, of an upstream table that has that column.

@@ -1,11 +1,13 @@
 // Lineage: edges from the broker topology, the ingest DAGs, dbt, the other
-// DAG steps, the producers' upstream queries and the declared consumers.
+// DAG steps, the producers' upstream queries, the serving database, the
+// domains' dashboards and the declared consumers.
 
 package catalog
 
 import (
 	"fmt"
 	"maps"
+	"path"
 	"regexp"
 	"slices"
 	"sort"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/meshterious/warehouse/platform/broker"
 	"github.com/meshterious/warehouse/platform/dags"
+	"github.com/meshterious/warehouse/platform/dashboards"
 	"github.com/meshterious/warehouse/platform/dbt"
 )
 
@@ -75,6 +78,12 @@ func (b *builder) exists(r Ref) bool {
 		return ok
 	case KindTopic:
 		return b.topic(r.Name).Name != ""
+	case KindServing:
+		return slices.Contains(b.cat.Serving.Tables, r.Name)
+	case KindDataset:
+		return slices.ContainsFunc(b.cat.Datasets, func(d *Dataset) bool { return d.ID == r.Name })
+	case KindChart:
+		return slices.ContainsFunc(b.cat.Charts, func(c *Chart) bool { return c.ID == r.Name })
 	}
 	return slices.ContainsFunc(b.cat.Consumers, func(c *Consumer) bool { return c.Name == r.Name && c.Kind == r.Kind })
 }
@@ -307,4 +316,125 @@ func (b *builder) propagatePII() {
 			}
 		}
 	}
+}
+
+// The serving database, as package serving and meshctl publish name it.
+const (
+	ServingName = "serving"
+	// ServingFile is serving.DefaultFile (package serving needs DuckDB,
+	// which the catalog does not).
+	ServingFile    = "serving/mesh.duckdb"
+	ServingCommand = "meshctl publish"
+)
+
+// addDashboards adds the serving database and every domain's declared
+// dashboards (package dashboards): a serving copy of each data product and
+// of each table a dashboard reads, and the edges table -> serving table ->
+// dataset -> chart -> dashboard. Errors name the declaration file.
+func (b *builder) addDashboards() error {
+	names := slices.Sorted(maps.Keys(b.domains))
+	var all []*dashboards.Dashboard
+	for _, name := range names {
+		ds, err := dashboards.LoadDomain(b.cfg.Root, b.domains[name], names)
+		if err != nil {
+			return fmt.Errorf("building the catalog: %w", err)
+		}
+		all = append(all, ds...)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].ID < all[j].ID })
+
+	served := map[string]bool{}
+	for id, t := range b.tables {
+		if l := t.Layer; l == LayerFact || (l == "" && layerOf(t.Name) == LayerFact) {
+			served[id] = true
+		}
+	}
+	var errs []string
+	for _, d := range all {
+		if slices.ContainsFunc(b.cat.Consumers, func(c *Consumer) bool { return c.Name == d.ID }) {
+			errs = append(errs, fmt.Sprintf("%s: dashboard %s: a consumer of that name is declared too (%s or Config.Consumers)", d.File, d.ID, ConsumersFile))
+			continue
+		}
+		c := &Consumer{Name: d.ID, Kind: KindDashboard, Title: d.Title, Description: d.Description, Domain: d.Domain,
+			Owner: d.Owner, Tool: "Superset", File: d.File}
+		for i, ds := range d.Datasets {
+			n := d.DatasetNode(ds)
+			set := &Dataset{ID: n.ID, Name: ds.Name, Dashboard: d.ID, Domain: d.Domain, Owner: d.Owner,
+				Description: ds.Description, SQL: strings.TrimSpace(ds.SQL), Reads: ds.Reads, File: d.File}
+			for _, col := range ds.Columns {
+				set.Columns = append(set.Columns, Column{Name: col.Name, Type: col.Type})
+			}
+			for _, r := range ds.Reads {
+				if _, ok := b.tables[r]; !ok {
+					errs = append(errs, fmt.Sprintf("%s: datasets[%d] (%s).reads: no table %q in the catalog", d.File, i, ds.Name, r))
+					continue
+				}
+				served[r] = true
+				c.Reads = append(c.Reads, r)
+			}
+			b.cat.Datasets = append(b.cat.Datasets, set)
+			c.Datasets = append(c.Datasets, set.ID)
+		}
+		for _, ch := range d.Charts {
+			n := d.ChartNode(ch)
+			chart := &Chart{ID: n.ID, Name: ch.ID, Title: ch.Title, Description: ch.Description, Type: ch.Type,
+				Dashboard: d.ID, Domain: d.Domain, Owner: d.Owner, File: d.File}
+			if ds := d.Dataset(ch.Dataset); ds != nil {
+				chart.Dataset = d.DatasetNode(ds).ID
+			}
+			b.cat.Charts = append(b.cat.Charts, chart)
+			c.Charts = append(c.Charts, chart.ID)
+		}
+		sort.Strings(c.Reads)
+		c.Reads = slices.Compact(c.Reads)
+		b.cat.Consumers = append(b.cat.Consumers, c)
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%w: %s", ErrInvalid, strings.Join(errs, "; "))
+	}
+	sort.Slice(b.cat.Datasets, func(i, j int) bool { return b.cat.Datasets[i].ID < b.cat.Datasets[j].ID })
+	sort.Slice(b.cat.Charts, func(i, j int) bool { return b.cat.Charts[i].ID < b.cat.Charts[j].ID })
+
+	b.cat.Serving = Serving{Name: ServingName, Engine: "DuckDB", Path: ServingFile, Command: ServingCommand,
+		Description: "The data products copied into one DuckDB file by " + ServingCommand + ", read only by BI tools (Superset through duckdb-engine) under the lakehouse's <namespace>.<table> names.",
+		Tables:      slices.Sorted(maps.Keys(served))}
+	for _, id := range b.cat.Serving.Tables {
+		pipeline, cmd := b.publisher(id)
+		var cols []ColumnLineage // a copy: every column from itself
+		for _, c := range b.tables[id].Columns {
+			cols = append(cols, ColumnLineage{From: []string{c.Name}, To: c.Name})
+		}
+		b.edge(Edge{From: TableRef(id), To: ServingRef(id), Via: ViaServing, Pipeline: pipeline, Command: cmd, Columns: cols})
+	}
+	kinds := map[string]Kind{dashboards.NodeDataset: KindDataset, dashboards.NodeChart: KindChart, dashboards.NodeDashboard: KindDashboard}
+	for _, e := range dashboards.Lineage(all) {
+		if e.From.Kind == dashboards.NodeTable && !served[e.From.ID] {
+			continue // reported above
+		}
+		from := Ref{Kind: kinds[e.From.Kind], Name: e.From.ID}
+		if e.From.Kind == dashboards.NodeTable {
+			from = ServingRef(e.From.ID) // Superset reads the serving copy
+		}
+		b.edge(Edge{From: from, To: Ref{Kind: kinds[e.To.Kind], Name: e.To.ID}, Via: ViaDashboard})
+	}
+	return nil
+}
+
+// publisher is the DAG (first by id) with a task running meshctl publish for
+// table (its --tables name it, or it has none: every table), and that
+// task's command; "" and ServingCommand when no DAG publishes it.
+func (b *builder) publisher(table string) (string, string) {
+	for _, g := range slices.SortedFunc(slices.Values(b.dags), func(x, y *dags.DAG) int { return strings.Compare(x.ID, y.ID) }) {
+		for _, t := range g.Tasks {
+			i := slices.Index(t.Command, "publish")
+			if i < 1 || path.Base(t.Command[i-1]) != "meshctl" {
+				continue
+			}
+			tables := flagValue(t.Command[i:], "--tables")
+			if tables == "" || slices.Contains(strings.Split(tables, ","), table) {
+				return g.ID, t.CommandLine()
+			}
+		}
+	}
+	return "", ServingCommand
 }

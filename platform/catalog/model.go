@@ -23,9 +23,14 @@ type Kind string
 
 // Entity kinds.
 const (
-	KindTopic     Kind = "topic"     // a RabbitMQ exchange or queue
-	KindTable     Kind = "table"     // an Iceberg table
-	KindDashboard Kind = "dashboard" // a declared consumer (see Consumer)
+	KindTopic   Kind = "topic"   // a RabbitMQ exchange or queue
+	KindTable   Kind = "table"   // an Iceberg table
+	KindServing Kind = "serving" // a table of the serving database (see Serving)
+	KindDataset Kind = "dataset" // a dashboard's dataset: SQL over serving tables
+	KindChart   Kind = "chart"   // a chart drawing one dataset
+	// KindDashboard is a dashboard: a domain's declared Superset dashboard
+	// or a consumer of metadata/consumers.yaml (see Consumer).
+	KindDashboard Kind = "dashboard"
 )
 
 // Catalog is the whole mesh as one model: domains, tables, topics,
@@ -37,9 +42,15 @@ type Catalog struct {
 	Tables    []*Table
 	Topics    []*Topic
 	Pipelines []*Pipeline
-	// Consumers are the declared readers outside the lakehouse (dashboards),
-	// from metadata/consumers.yaml and Config.Consumers.
+	// Consumers are the readers outside the lakehouse: every domain's
+	// declared dashboards (domains/*/dashboards/*.yaml) and those of
+	// metadata/consumers.yaml and Config.Consumers.
 	Consumers []*Consumer
+	// Serving is the DuckDB database BI tools read the data products from.
+	Serving Serving
+	// Datasets and Charts are those of the declared dashboards, by ID.
+	Datasets []*Dataset
+	Charts   []*Chart
 	// Edges are the lineage, see Edge.
 	Edges      []Edge
 	Glossary   Glossary
@@ -241,18 +252,22 @@ type Task struct {
 	DependsOn []string
 }
 
-// Ref names an entity of the catalog: a topic, a table or a consumer.
+// Ref names an entity of the catalog: a topic, a table, a serving table, a
+// dataset, a chart or a consumer.
 type Ref struct {
 	Kind Kind
-	Name string // topic name, table identifier or consumer name
+	// Name is the topic's name, the table's identifier (also of its serving
+	// copy), the dataset's or chart's ID or the consumer's name.
+	Name string
 }
 
 // String is "kind:name".
 func (r Ref) String() string { return string(r.Kind) + ":" + r.Name }
 
-// TableRef and TopicRef are shorthands.
+// TableRef, TopicRef and ServingRef are shorthands.
 func TableRef(id string) Ref   { return Ref{Kind: KindTable, Name: id} }
 func TopicRef(name string) Ref { return Ref{Kind: KindTopic, Name: name} }
+func ServingRef(id string) Ref { return Ref{Kind: KindServing, Name: id} }
 
 // Edge is one lineage edge: data of From flows into To.
 type Edge struct {
@@ -260,6 +275,9 @@ type Edge struct {
 	// Pipeline is the id of the pipeline (DAG) that makes the edge; "" when
 	// no DAG does (a broker binding, a producer, a declared consumer).
 	Pipeline string
+	// Command is the command that makes the edge when it is not a DAG's
+	// own step: meshctl publish for a serving copy.
+	Command string
 	// Via says how the edge is known: ViaBinding, ViaDeadLetter, ViaIngest,
 	// ViaDBT, ViaDAG, ViaProducer, ViaDeclared.
 	Via string
@@ -276,6 +294,8 @@ const (
 	ViaDAG        = "dag"               // reads and writes of a non-dbt step
 	ViaProducer   = "producer upstream" // domain.yaml events[].upstream -> exchange
 	ViaDeclared   = "declared consumer" // metadata/consumers.yaml
+	ViaServing    = "serving copy"      // table -> its copy in the serving database
+	ViaDashboard  = "dashboard"         // serving table -> dataset -> chart -> dashboard
 )
 
 // ColumnLineage says that column To of the edge's target is made from the
@@ -286,16 +306,86 @@ type ColumnLineage struct {
 }
 
 // Consumer is a reader outside the lakehouse, such as a dashboard: the
-// extension point through which lineage reaches consumption. It is declared
-// in metadata/consumers.yaml or passed in Config.Consumers.
+// extension point through which lineage reaches consumption. A domain's
+// Superset dashboards (package dashboards) are consumers whose lineage runs
+// through the serving database, their datasets and charts; others are
+// declared in metadata/consumers.yaml or passed in Config.Consumers and read
+// tables directly.
 type Consumer struct {
 	Name        string `yaml:"name"`
 	Kind        Kind   `yaml:"kind"` // dashboard (the default)
+	Title       string `yaml:"title"`
 	Description string `yaml:"description"`
 	Domain      string `yaml:"domain"`
 	URL         string `yaml:"url"`
-	// Reads are the table identifiers it shows.
+	// Reads are the table identifiers it shows (directly, or through its
+	// datasets and the serving database).
 	Reads []string `yaml:"reads"`
+	// Tool is the tool showing it: "Superset" for a domain's dashboards.
+	Tool string `yaml:"tool"`
+	// File is the declaration, relative to the repository root.
+	File string `yaml:"-"`
+	// Owner is the owning domain's team.
+	Owner string `yaml:"-"`
+	// Datasets and Charts are the IDs of a declared dashboard's datasets
+	// and charts, in declaration order.
+	Datasets []string `yaml:"-"`
+	Charts   []string `yaml:"-"`
+}
+
+// Serving is the serving database: one DuckDB file (package serving) that
+// `meshctl publish` fills with copies of the lakehouse's tables, which BI
+// tools (Superset through duckdb-engine) read under the same
+// <namespace>.<table> names.
+type Serving struct {
+	Name string // "serving"
+	// Engine is the database engine, DuckDB.
+	Engine string
+	// Path is the file under the data directory (serving.DefaultFile).
+	Path        string
+	Description string
+	// Command publishes it (ServingCommand); the DAGs that run it after
+	// building a table are the Pipeline of that table's serving edge.
+	Command string
+	// Tables are the identifiers of the tables it serves that the catalog
+	// tracks: every data product and every table a dashboard reads, sorted.
+	// Publish copies the staging and dimension tables too, but nothing
+	// downstream of the file reads them.
+	Tables []string
+}
+
+// Dataset is a dashboard's dataset: named SQL over serving tables.
+type Dataset struct {
+	// ID is <dashboard id>.<name>.
+	ID          string
+	Name        string
+	Dashboard   string
+	Domain      string
+	Owner       string
+	Description string
+	SQL         string
+	// Columns are its result columns, Type the logical type (date, text,
+	// integer, number, ...).
+	Columns []Column
+	// Reads are the tables the SQL reads, served by the serving database.
+	Reads []string
+	File  string
+}
+
+// Chart is one chart of a dashboard, drawing one dataset.
+type Chart struct {
+	// ID is <dashboard id>.<chart id>.
+	ID          string
+	Name        string // the chart's id in its file
+	Title       string
+	Description string
+	Type        string // line, bar, big_number, ...
+	Dashboard   string
+	// Dataset is the ID of the dataset it draws.
+	Dataset string
+	Domain  string
+	Owner   string
+	File    string
 }
 
 // Glossary is the business vocabulary, from metadata/glossary.yaml.

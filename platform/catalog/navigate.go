@@ -1,5 +1,5 @@
-// Looking things up in a built catalog: tables, roles, lineage, search and
-// the columns a role may not see.
+// Looking things up in a built catalog: tables, dashboards, charts,
+// datasets, roles, lineage, search and the columns a role may not see.
 
 package catalog
 
@@ -58,6 +58,75 @@ func (c *Catalog) Pipeline(id string) *Pipeline {
 		}
 	}
 	return nil
+}
+
+// Consumer returns the consumer (dashboard) called name (nil when none).
+func (c *Catalog) Consumer(name string) *Consumer {
+	for _, x := range c.Consumers {
+		if x.Name == name {
+			return x
+		}
+	}
+	return nil
+}
+
+// Dataset returns the dataset with the ID <dashboard>.<name> (nil when none).
+func (c *Catalog) Dataset(id string) *Dataset {
+	for _, d := range c.Datasets {
+		if d.ID == id {
+			return d
+		}
+	}
+	return nil
+}
+
+// Chart returns the chart with the ID <dashboard>.<chart> (nil when none).
+func (c *Catalog) Chart(id string) *Chart {
+	for _, x := range c.Charts {
+		if x.ID == id {
+			return x
+		}
+	}
+	return nil
+}
+
+// Resolve finds the entity a user names: "kind:name" (as Ref.String
+// writes it), or a bare name looked up as a table, a dashboard, a chart, a
+// dataset and a topic, in that order.
+func (c *Catalog) Resolve(name string) (Ref, error) {
+	if k, n, ok := strings.Cut(name, ":"); ok {
+		r := Ref{Kind: Kind(k), Name: n}
+		if c.has(r) {
+			return r, nil
+		}
+		return Ref{}, fmt.Errorf("%w: no %s %q in the catalog", ErrNotFound, k, n)
+	}
+	for _, k := range []Kind{KindTable, KindDashboard, KindChart, KindDataset, KindTopic} {
+		if r := (Ref{Kind: k, Name: name}); c.has(r) {
+			return r, nil
+		}
+	}
+	_, err := c.Table(name) // its error suggests tables of a similar name
+	return Ref{}, err
+}
+
+// has reports whether the catalog holds the entity r names.
+func (c *Catalog) has(r Ref) bool {
+	switch r.Kind {
+	case KindTable:
+		_, err := c.Table(r.Name)
+		return err == nil
+	case KindTopic:
+		return c.Topic(r.Name) != nil
+	case KindServing:
+		return slices.Contains(c.Serving.Tables, r.Name)
+	case KindDataset:
+		return c.Dataset(r.Name) != nil
+	case KindChart:
+		return c.Chart(r.Name) != nil
+	}
+	x := c.Consumer(r.Name)
+	return x != nil && x.Kind == r.Kind
 }
 
 // Role returns the role called name; "" means the default role.
@@ -145,15 +214,16 @@ func (c *Catalog) walk(start Ref, up bool) []Edge {
 
 // Hit is one search result.
 type Hit struct {
-	Kind Kind   // table, topic, or "column", "pipeline", "term"
+	Kind Kind   // table, topic, dashboard, chart, dataset, or "column", "pipeline", "term"
 	Name string // identifier: table, table.column, topic, pipeline id or term
 	// Match says what matched: name, description, tag, glossary, pii.
 	Match string
 	Text  string // the description or definition
 }
 
-// Search finds the tables, columns, topics, pipelines and glossary terms
-// whose name, description, tags, glossary terms or PII level contain text
+// Search finds the tables, columns, topics, dashboards, charts, datasets,
+// pipelines and glossary terms whose name, description (a dashboard's or
+// chart's title too), tags, glossary terms or PII level contain text
 // (ignoring case).
 func (c *Catalog) Search(text string) []Hit {
 	q := strings.ToLower(strings.TrimSpace(text))
@@ -190,6 +260,15 @@ func (c *Catalog) Search(text string) []Hit {
 	for _, t := range c.Topics {
 		match(KindTopic, t.Name, t.Description, nil, nil, "")
 	}
+	for _, x := range c.Consumers {
+		match(x.Kind, x.Name, titled(x.Title, x.Description), nil, nil, "")
+	}
+	for _, x := range c.Charts {
+		match(KindChart, x.ID, titled(x.Title, x.Description), nil, nil, "")
+	}
+	for _, x := range c.Datasets {
+		match(KindDataset, x.ID, x.Description, nil, nil, "")
+	}
 	for _, p := range c.Pipelines {
 		match("pipeline", p.ID, p.Description, p.Tags, nil, "")
 	}
@@ -197,4 +276,12 @@ func (c *Catalog) Search(text string) []Hit {
 		match("term", t.Name, t.Definition, t.Synonyms, nil, "")
 	}
 	return out
+}
+
+// titled is "title. description", either part left out when empty.
+func titled(title, desc string) string {
+	if title == "" || desc == "" {
+		return strings.TrimSpace(title + desc)
+	}
+	return title + ". " + desc
 }

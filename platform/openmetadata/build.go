@@ -3,6 +3,7 @@ package openmetadata
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,6 +27,13 @@ type Options struct {
 	AirflowURL string
 	// DashboardService is Superset.
 	DashboardService string
+	// ServingService is the serving database (the DuckDB file meshctl
+	// publish writes, which Superset reads): CustomDatabase, since
+	// OpenMetadata 1.13 has no DuckDB service type. ServingDatabase is its
+	// database, named as DuckDB names a file's catalog (the file's stem);
+	// each namespace is a schema of it, as in the lakehouse.
+	ServingService  string
+	ServingDatabase string
 	// MeshClassification holds the mesh's own tags: data products and
 	// layers; AccessClassification the access levels.
 	MeshClassification   string
@@ -42,6 +50,8 @@ func DefaultOptions() Options {
 		PipelineService:      "mesh_airflow",
 		AirflowURL:           "http://airflow:8080",
 		DashboardService:     "mesh_superset",
+		ServingService:       "mesh_serving",
+		ServingDatabase:      "mesh",
 		MeshClassification:   "DataMesh",
 		AccessClassification: "AccessLevel",
 	}
@@ -96,6 +106,7 @@ func Build(cat *catalog.Catalog, o Options) ([]Body, error) {
 		{&o.DatabaseService, def.DatabaseService}, {&o.Database, def.Database},
 		{&o.MessagingService, def.MessagingService}, {&o.PipelineService, def.PipelineService},
 		{&o.AirflowURL, def.AirflowURL}, {&o.DashboardService, def.DashboardService},
+		{&o.ServingService, def.ServingService}, {&o.ServingDatabase, def.ServingDatabase},
 		{&o.MeshClassification, def.MeshClassification}, {&o.AccessClassification, def.AccessClassification},
 	} {
 		if *p.dst == "" {
@@ -111,6 +122,7 @@ func Build(cat *catalog.Catalog, o Options) ([]Body, error) {
 	b.topics()
 	b.pipelines()
 	b.tables()
+	b.servingTables()
 	b.dashboards()
 	b.lineage()
 	if len(b.errs) > 0 {
@@ -427,6 +439,26 @@ func (b *builder) services() {
 		b.setOwnership(s, d.Team, d.Name)
 		b.add(TypeDatabaseSchema, FQN(o.DatabaseService, o.Database, d.Name), s)
 	}
+	if len(b.cat.Serving.Tables) > 0 {
+		sv := b.cat.Serving
+		b.add(TypeDatabaseService, FQN(o.ServingService), map[string]any{
+			"name": o.ServingService, "serviceType": "CustomDatabase",
+			"description": orText(sv.Description, "The serving database.") + fmt.Sprintf("\n\n%s file %s under the data directory, written by `%s`.", sv.Engine, sv.Path, sv.Command),
+			"connection":  map[string]any{"config": map[string]any{"type": "CustomDatabase"}},
+		})
+		b.add(TypeDatabase, FQN(o.ServingService, o.ServingDatabase), map[string]any{
+			"name": o.ServingDatabase, "service": FQN(o.ServingService),
+			"description": "The serving file's database: one schema per domain namespace, a copy of each served table.",
+		})
+		for _, ns := range b.servingNamespaces() {
+			s := map[string]any{"name": ns, "database": FQN(o.ServingService, o.ServingDatabase),
+				"description": "The serving copies of the " + ns + " tables."}
+			if d := b.domain(ns); d != nil {
+				b.setOwnership(s, d.Team, d.Name)
+			}
+			b.add(TypeDatabaseSchema, FQN(o.ServingService, o.ServingDatabase, ns), s)
+		}
+	}
 	b.add(TypeMessagingService, FQN(o.MessagingService), map[string]any{
 		"name": o.MessagingService, "serviceType": "CustomMessaging",
 		"description": "RabbitMQ: a topic exchange per domain, an ingest quorum queue per event and region, dead-letter exchanges and queues.",
@@ -454,10 +486,48 @@ func (b *builder) refFQN(r catalog.Ref) (string, string, bool) {
 		return "table", b.tableFQN(r.Name), true
 	case catalog.KindTopic:
 		return "topic", FQN(b.o.MessagingService, r.Name), true
+	case catalog.KindServing:
+		return "table", b.servingFQN(r.Name), true
+	case catalog.KindDataset:
+		return "dashboardDataModel", b.dataModelFQN(r.Name), true
+	case catalog.KindChart:
+		return "chart", FQN(b.o.DashboardService, r.Name), true
 	case catalog.KindDashboard:
 		return "dashboard", FQN(b.o.DashboardService, r.Name), true
 	}
 	return "", "", false
+}
+
+// servingFQN is the FQN of a table's serving copy.
+func (b *builder) servingFQN(id string) string {
+	ns, name, _ := strings.Cut(id, ".")
+	return FQN(b.o.ServingService, b.o.ServingDatabase, ns, name)
+}
+
+// dataModelFQN is a dataset's FQN: OpenMetadata puts data models under
+// <service>.model.<name>.
+func (b *builder) dataModelFQN(id string) string { return FQN(b.o.DashboardService, "model", id) }
+
+// servingNamespaces are the namespaces of the served tables, sorted.
+func (b *builder) servingNamespaces() []string {
+	var out []string
+	for _, id := range b.cat.Serving.Tables {
+		ns, _, _ := strings.Cut(id, ".")
+		if !slices.Contains(out, ns) {
+			out = append(out, ns)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (b *builder) domain(name string) *catalog.Domain {
+	for _, d := range b.cat.Domains {
+		if d.Name == name {
+			return d
+		}
+	}
+	return nil
 }
 
 // topics: a topic per exchange, queue, dead-letter exchange and DLQ, the
@@ -543,64 +613,91 @@ func (b *builder) tables() {
 			products[id] = d.Name
 		}
 	}
-	mesh := b.o.MeshClassification
 	for _, t := range b.cat.Tables {
-		where := "table " + t.ID()
-		var tags []any
-		if lt, ok := layerTags[t.Layer]; ok {
-			tags = append(tags, tagLabel(FQN(mesh, lt), false))
-		}
-		if t.DataProduct {
-			tags = append(tags, tagLabel(FQN(mesh, TagDataProduct), false))
-		}
-		tags = append(tags, b.terms(where, t.Glossary)...)
-		var cols []any
-		for i, c := range t.Columns {
-			col := columnBody(c, i+1)
-			var ctags []any
-			if c.PII != "" {
-				tag, ok := b.piiTag[c.PII]
-				if !ok {
-					b.bad("%s column %s: PII level %q is not in governance", where, c.Name, c.PII)
-				} else {
-					ctags = append(ctags, tagLabel(tag, false))
-				}
-			}
-			if c.Access != "" && c.Access != b.cat.Governance.DefaultAccess {
-				ctags = append(ctags, tagLabel(FQN(b.o.AccessClassification, c.Access), false))
-			}
-			ctags = append(ctags, b.terms(where+" column "+c.Name, c.Glossary)...)
-			if len(ctags) > 0 {
-				col["tags"] = ctags
-			}
-			cols = append(cols, col)
-		}
-		desc := b.tableDescription(t)
-		if len(cols) == 0 {
-			// A table that only a Go step writes declares no columns: the
-			// lakehouse has them (push with the lakehouse read).
-			cols = []any{}
-			desc += "\n\nIts columns are not declared; they come from the lakehouse when the catalog reads it."
-		}
-		d := map[string]any{
-			"name": t.Name, "databaseSchema": FQN(b.o.DatabaseService, b.o.Database, t.Namespace),
-			"columns": cols, "tableType": "Iceberg", "description": desc,
-		}
-		b.setOwnership(d, t.Owner, t.Domain)
+		d := b.tableBody(t, FQN(b.o.DatabaseService, b.o.Database, t.Namespace), b.tableDescription(t))
 		if dom, ok := products[t.ID()]; ok || t.DataProduct {
 			if dom == "" {
 				dom = t.Domain
 			}
 			d["dataProducts"] = []any{FQN(dataProductName(dom))}
 		}
-		if len(tags) > 0 {
-			d["tags"] = tags
-		}
 		if parts := partitionColumns(t.Partitioning); len(parts) > 0 {
 			d["tablePartition"] = map[string]any{"columns": parts}
 		}
 		b.add(TypeTable, b.tableFQN(t.ID()), d)
 	}
+}
+
+// servingTables: the serving copy of each served table, with the source's
+// columns, classification and ownership (BI reads them; PII columns hold
+// the values masked for the role meshctl publish ran as).
+func (b *builder) servingTables() {
+	for _, id := range b.cat.Serving.Tables {
+		t, err := b.cat.Table(id)
+		if err != nil {
+			b.bad("serving table %s: %v", id, err)
+			continue
+		}
+		desc := fmt.Sprintf("The serving copy of %s (%s), which BI tools read: the table at its last published snapshot, written by `%s`.",
+			id, b.tableFQN(id), b.cat.Serving.Command)
+		if t.Description != "" {
+			desc = strings.TrimSpace(t.Description) + "\n\n" + desc
+		}
+		d := b.tableBody(t, FQN(b.o.ServingService, b.o.ServingDatabase, t.Namespace), desc)
+		d["tableType"] = "Regular"
+		b.add(TypeTable, b.servingFQN(id), d)
+	}
+}
+
+// tableBody is the body of a table with t's columns, tags, owner and
+// domain, in the schema schemaFQN.
+func (b *builder) tableBody(t *catalog.Table, schemaFQN, desc string) map[string]any {
+	mesh := b.o.MeshClassification
+	where := "table " + t.ID()
+	var tags []any
+	if lt, ok := layerTags[t.Layer]; ok {
+		tags = append(tags, tagLabel(FQN(mesh, lt), false))
+	}
+	if t.DataProduct {
+		tags = append(tags, tagLabel(FQN(mesh, TagDataProduct), false))
+	}
+	tags = append(tags, b.terms(where, t.Glossary)...)
+	var cols []any
+	for i, c := range t.Columns {
+		col := columnBody(c, i+1)
+		var ctags []any
+		if c.PII != "" {
+			tag, ok := b.piiTag[c.PII]
+			if !ok {
+				b.bad("%s column %s: PII level %q is not in governance", where, c.Name, c.PII)
+			} else {
+				ctags = append(ctags, tagLabel(tag, false))
+			}
+		}
+		if c.Access != "" && c.Access != b.cat.Governance.DefaultAccess {
+			ctags = append(ctags, tagLabel(FQN(b.o.AccessClassification, c.Access), false))
+		}
+		ctags = append(ctags, b.terms(where+" column "+c.Name, c.Glossary)...)
+		if len(ctags) > 0 {
+			col["tags"] = ctags
+		}
+		cols = append(cols, col)
+	}
+	if len(cols) == 0 {
+		// A table that only a Go step writes declares no columns: the
+		// lakehouse has them (push with the lakehouse read).
+		cols = []any{}
+		desc += "\n\nIts columns are not declared; they come from the lakehouse when the catalog reads it."
+	}
+	d := map[string]any{
+		"name": t.Name, "databaseSchema": schemaFQN,
+		"columns": cols, "tableType": "Iceberg", "description": desc,
+	}
+	b.setOwnership(d, t.Owner, t.Domain)
+	if len(tags) > 0 {
+		d["tags"] = tags
+	}
+	return d
 }
 
 // tableDescription is the table's description with where it comes from and
@@ -758,22 +855,99 @@ func fieldType(t string) string {
 	return "UNKNOWN"
 }
 
-// dashboards: each declared consumer of kind dashboard.
+// dashboards: the charts and datasets (as data models) of the domains'
+// Superset dashboards, then every consumer of kind dashboard, a declared
+// dashboard naming its charts and data models as OpenMetadata's Superset
+// connector does.
 func (b *builder) dashboards() {
 	teams := map[string]string{}
 	for _, d := range b.cat.Domains {
 		teams[d.Name] = d.Team
 	}
+	svc := FQN(b.o.DashboardService)
+	for _, c := range b.cat.Charts {
+		d := map[string]any{"name": c.ID, "displayName": orText(c.Title, c.Name), "service": svc,
+			"chartType": chartType(c.Type), "description": orText(c.Description, c.Title) + fmt.Sprintf("\n\nA %s chart of dashboard %s, declared in %s.", c.Type, c.Dashboard, c.File)}
+		b.setOwnership(d, orText(c.Owner, teams[c.Domain]), c.Domain)
+		b.add(TypeChart, FQN(b.o.DashboardService, c.ID), d)
+	}
+	for _, ds := range b.cat.Datasets {
+		var cols []any
+		for i, c := range ds.Columns {
+			cols = append(cols, columnBody(catalog.Column{Name: c.Name, Type: logicalType(c.Type)}, i+1))
+		}
+		if cols == nil {
+			cols = []any{}
+		}
+		d := map[string]any{"name": ds.ID, "displayName": ds.Name, "service": svc, "serviceType": "Superset",
+			"dataModelType": "SupersetDataModel", "columns": cols,
+			"description": orText(ds.Description, "Dataset "+ds.Name+".") + fmt.Sprintf("\n\nA dataset of dashboard %s, declared in %s; it reads %s from the serving database.", ds.Dashboard, ds.File, strings.Join(ds.Reads, ", "))}
+		setText(d, "sql", ds.SQL)
+		b.setOwnership(d, orText(ds.Owner, teams[ds.Domain]), ds.Domain)
+		b.add(TypeDashboardDataModel, b.dataModelFQN(ds.ID), d)
+	}
 	for _, c := range b.cat.Consumers {
 		if c.Kind != "" && c.Kind != catalog.KindDashboard {
 			continue
 		}
-		d := map[string]any{"name": c.Name, "service": FQN(b.o.DashboardService),
-			"description": orText(c.Description, "Dashboard "+c.Name+".")}
+		desc := orText(c.Description, orText(c.Title, "Dashboard "+c.Name+"."))
+		if c.File != "" {
+			desc += fmt.Sprintf("\n\n%s dashboard declared in %s.", orText(c.Tool, "A"), c.File)
+		}
+		d := map[string]any{"name": c.Name, "service": svc, "description": desc}
+		setText(d, "displayName", c.Title)
 		setText(d, "sourceUrl", c.URL)
-		b.setOwnership(d, teams[c.Domain], c.Domain)
+		if len(c.Charts) > 0 {
+			var charts []any
+			for _, id := range c.Charts {
+				charts = append(charts, FQN(b.o.DashboardService, id))
+			}
+			d["charts"] = charts
+		}
+		if len(c.Datasets) > 0 {
+			var models []any
+			for _, id := range c.Datasets {
+				models = append(models, b.dataModelFQN(id))
+			}
+			d["dataModels"] = models
+		}
+		b.setOwnership(d, orText(c.Owner, teams[c.Domain]), c.Domain)
 		b.add(TypeDashboard, FQN(b.o.DashboardService, c.Name), d)
 	}
+}
+
+// chartType maps a declared chart type (package dashboards) to
+// OpenMetadata's chartType.
+func chartType(t string) string {
+	switch t {
+	case "line":
+		return "Line"
+	case "bar":
+		return "Bar"
+	case "area":
+		return "Area"
+	case "pie":
+		return "Pie"
+	case "table":
+		return "Table"
+	case "big_number":
+		return "Text"
+	}
+	return "Other"
+}
+
+// logicalType maps a dataset column's logical type (package dashboards) to
+// a type dataType knows.
+func logicalType(t string) string {
+	switch t {
+	case "text":
+		return "string"
+	case "integer":
+		return "bigint"
+	case "number":
+		return "double"
+	}
+	return t // date, timestamp, boolean
 }
 
 // lineageSource is the addLineage source of an edge.
@@ -783,8 +957,10 @@ func lineageSource(via string) string {
 		return "DbtLineage"
 	case catalog.ViaIngest, catalog.ViaDAG:
 		return "PipelineLineage"
-	case catalog.ViaDeclared:
+	case catalog.ViaDeclared, catalog.ViaDashboard:
 		return "DashboardLineage"
+	case catalog.ViaServing:
+		return "CrossDatabaseLineage"
 	}
 	return "Manual"
 }
@@ -794,20 +970,45 @@ func EdgeFQN(fromType, fromFQN, toType, toFQN string) string {
 	return fromType + ":" + fromFQN + " -> " + toType + ":" + toFQN
 }
 
-// lineage: every edge, with its pipeline and column lineage.
+// lineage: every edge, with its pipeline and column lineage. Charts are
+// parts of their dashboard, not lineage nodes, as OpenMetadata's Superset
+// connector has them: dataset -> chart -> dashboard becomes data model ->
+// dashboard.
 func (b *builder) lineage() {
 	known := map[string]bool{}
 	for _, x := range b.bodies {
 		known[x.Type.Name+":"+x.FQN] = true
 	}
+	datasetOf := map[string]string{}
+	for _, c := range b.cat.Charts {
+		datasetOf[c.ID] = c.Dataset
+	}
+	done := map[string]bool{}
 	for _, e := range b.cat.Edges {
+		switch {
+		case e.To.Kind == catalog.KindChart:
+			continue
+		case e.From.Kind == catalog.KindChart:
+			if datasetOf[e.From.Name] == "" {
+				continue // a chart without a dataset adds no lineage
+			}
+			e.From = catalog.Ref{Kind: catalog.KindDataset, Name: datasetOf[e.From.Name]}
+		}
 		ft, ff, ok1 := b.refFQN(e.From)
 		tt, tf, ok2 := b.refFQN(e.To)
 		if !ok1 || !ok2 || !known[ft+":"+ff] || !known[tt+":"+tf] {
 			b.bad("lineage edge %s -> %s: an end is not in the catalog", e.From, e.To)
 			continue
 		}
+		key := EdgeFQN(ft, ff, tt, tf)
+		if done[key] {
+			continue
+		}
+		done[key] = true
 		details := map[string]any{"source": lineageSource(e.Via), "description": "via " + e.Via}
+		if e.Command != "" {
+			details["description"] = fmt.Sprintf("via %s: `%s`", e.Via, e.Command)
+		}
 		if e.Pipeline != "" {
 			pf := FQN(b.o.PipelineService, e.Pipeline)
 			if !known["pipeline:"+pf] {
@@ -827,7 +1028,7 @@ func (b *builder) lineage() {
 			}
 			details["columnsLineage"] = cl
 		}
-		b.add(TypeLineage, EdgeFQN(ft, ff, tt, tf), map[string]any{"edge": map[string]any{
+		b.add(TypeLineage, key, map[string]any{"edge": map[string]any{
 			"fromEntity": Reference(ft, ff), "toEntity": Reference(tt, tf), "lineageDetails": details,
 		}})
 	}

@@ -168,3 +168,70 @@ func TestValidatorRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestConsumptionBodies: the serving database, the Superset dashboard's
+// chart and data model bodies, and the lineage from a fact through its
+// serving copy to the dashboard, as OpenMetadata's Superset connector
+// shapes them (table -> data model -> dashboard; charts are parts of the
+// dashboard).
+func TestConsumptionBodies(t *testing.T) {
+	bodies := fixtureBodies(t)
+
+	svc := find(t, bodies, "databaseService", "mesh_serving")
+	assert.Equal(t, "CustomDatabase", svc["serviceType"], "OpenMetadata 1.13 has no DuckDB service type")
+	assert.Contains(t, svc["description"], "DuckDB file serving/mesh.duckdb under the data directory, written by `meshctl publish`.")
+	assert.Equal(t, "mesh_serving", find(t, bodies, "database", "mesh_serving.mesh")["service"])
+	assert.Equal(t, []any{"shop"}, find(t, bodies, "databaseSchema", "mesh_serving.mesh.shop")["domains"])
+	copyOf := find(t, bodies, "table", "mesh_serving.mesh.shop.fact_orders")
+	assert.Equal(t, "mesh_serving.mesh.shop", copyOf["databaseSchema"])
+	assert.Equal(t, "Regular", copyOf["tableType"])
+	assert.Len(t, copyOf["columns"], 6)
+	assert.Equal(t, "PersonalData.Personal", copyOf["columns"].([]any)[1].(map[string]any)["tags"].([]any)[0].(map[string]any)["tagFQN"],
+		"the copy keeps the classification")
+	assert.Contains(t, copyOf["description"], "One row per order line.\n\nThe serving copy of shop.fact_orders (mesh_lakehouse.mesh.shop.fact_orders)")
+	assert.NotContains(t, copyOf, "dataProducts", "the data product is the lakehouse table")
+
+	chart := find(t, bodies, "chart", `mesh_superset."shop_sales.units_total"`)
+	assert.Equal(t, map[string]any{"name": "shop_sales.units_total", "displayName": "Units", "service": "mesh_superset", "chartType": "Text",
+		"description": "Units\n\nA big_number chart of dashboard shop_sales, declared in domains/shop/dashboards/sales.yaml.",
+		"owners": []any{openmetadata.Reference("team", "shop-team")}, "domains": []any{"shop"}}, chart)
+	assert.Equal(t, "Line", find(t, bodies, "chart", `mesh_superset."shop_sales.units_by_day"`)["chartType"])
+
+	model := find(t, bodies, "dashboardDataModel", `mesh_superset.model."shop_sales.daily"`)
+	assert.Equal(t, "SupersetDataModel", model["dataModelType"])
+	assert.Equal(t, "Superset", model["serviceType"])
+	assert.Equal(t, "daily", model["displayName"])
+	assert.Contains(t, model["sql"], "FROM shop.fact_orders")
+	assert.Equal(t, []any{
+		map[string]any{"name": "event_date", "dataType": "DATE", "dataTypeDisplay": "date", "ordinalPosition": 1},
+		map[string]any{"name": "units", "dataType": "BIGINT", "dataTypeDisplay": "bigint", "ordinalPosition": 2},
+	}, model["columns"])
+
+	dash := find(t, bodies, "dashboard", "mesh_superset.shop_sales")
+	assert.Equal(t, "Sales", dash["displayName"])
+	assert.Equal(t, []any{`mesh_superset."shop_sales.units_total"`, `mesh_superset."shop_sales.units_by_day"`}, dash["charts"])
+	assert.Equal(t, []any{`mesh_superset.model."shop_sales.daily"`}, dash["dataModels"])
+	assert.NotContains(t, find(t, bodies, "dashboard", "mesh_superset.demand_board"), "charts", "a declared consumer has none")
+
+	edge := find(t, bodies, "lineage", openmetadata.EdgeFQN("table", "mesh_lakehouse.mesh.shop.fact_orders", "table", "mesh_serving.mesh.shop.fact_orders"))
+	details := edge["edge"].(map[string]any)["lineageDetails"].(map[string]any)
+	assert.Equal(t, "CrossDatabaseLineage", details["source"])
+	assert.Equal(t, "via serving copy: `meshctl publish --tables shop.fact_orders --bundle none`", details["description"])
+	assert.Equal(t, "mesh_airflow.transform_shop", details["pipeline"].(map[string]any)["fullyQualifiedName"])
+	assert.Len(t, details["columnsLineage"], 2)
+	edge = find(t, bodies, "lineage", openmetadata.EdgeFQN("table", "mesh_serving.mesh.shop.fact_orders", "dashboardDataModel", `mesh_superset.model."shop_sales.daily"`))
+	assert.Equal(t, "DashboardLineage", edge["edge"].(map[string]any)["lineageDetails"].(map[string]any)["source"])
+	find(t, bodies, "lineage", openmetadata.EdgeFQN("dashboardDataModel", `mesh_superset.model."shop_sales.daily"`, "dashboard", "mesh_superset.shop_sales"))
+	for _, b := range bodies {
+		assert.NotContains(t, b.FQN, "chart:", "no lineage edge has a chart end")
+	}
+
+	// Push order: charts and data models before the dashboard naming them.
+	pos := map[string]int{}
+	for i, b := range bodies {
+		pos[b.Type.Name+":"+b.FQN] = i
+	}
+	assert.Less(t, pos[`chart:mesh_superset."shop_sales.units_total"`], pos["dashboard:mesh_superset.shop_sales"])
+	assert.Less(t, pos[`dashboardDataModel:mesh_superset.model."shop_sales.daily"`], pos["dashboard:mesh_superset.shop_sales"])
+	assert.Less(t, pos["databaseSchema:mesh_serving.mesh.shop"], pos["table:mesh_serving.mesh.shop.fact_orders"])
+}

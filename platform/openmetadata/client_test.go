@@ -58,11 +58,11 @@ func TestPushTwice(t *testing.T) {
 		}
 	}
 	assert.Len(t, srv.Edges(), fixtureCounts["lineage"])
-	assert.Contains(t, progress.String(), "pushing 57 bodies to "+srv.URL)
-	assert.Contains(t, progress.String(), "  table                 4  (created 4, updated 0, unchanged 0)")
+	assert.Contains(t, progress.String(), "pushing 68 bodies to "+srv.URL)
+	assert.Contains(t, progress.String(), "  table                 5  (created 5, updated 0, unchanged 0)")
 	var out bytes.Buffer
 	sum.Write(&out)
-	assert.Contains(t, out.String(), "total                   57        0          0")
+	assert.Contains(t, out.String(), "total                   68        0          0")
 
 	// References carry the server's ids, not placeholders.
 	tbl, ok := srv.Entity("table", "mesh_lakehouse.mesh.shop.fact_orders")
@@ -88,8 +88,9 @@ func TestPushTwice(t *testing.T) {
 	require.NoError(t, err)
 	sum, err = openmetadata.Push(ctx, srv.URL, token, bodies2, fast()...)
 	require.NoError(t, err)
-	assert.Equal(t, openmetadata.Result{Type: "table", Updated: 1, Unchanged: 3}, results(sum)["table"])
-	assert.Equal(t, 1, sum.Total().Updated)
+	// The table and its serving copy, which repeats its description.
+	assert.Equal(t, openmetadata.Result{Type: "table", Updated: 2, Unchanged: 3}, results(sum)["table"])
+	assert.Equal(t, 2, sum.Total().Updated)
 	tbl, _ = srv.Entity("table", "mesh_lakehouse.mesh.shop.fact_orders")
 	assert.Equal(t, 0.2, tbl.Version)
 }
@@ -136,9 +137,15 @@ func TestLineageComplete(t *testing.T) {
 			assert.NotEmpty(t, reachesTopic("table:"+tbl.FQN), "%s reaches no topic", tbl.FQN)
 		}
 	}
-	assert.Equal(t, 2, facts)
+	assert.Equal(t, 3, facts, "2 in the lakehouse, 1 serving copy")
 	assert.ElementsMatch(t, []string{"topic:mesh_rabbitmq.shop", "topic:mesh_rabbitmq.ingest_orders_eu", "topic:mesh_rabbitmq.ingest_orders_us"},
 		reachesTopic("dashboard:mesh_superset.demand_board"))
+	// The Superset dashboard: data model <- serving copy <- fact <- ... <- queues.
+	assert.ElementsMatch(t, []string{"topic:mesh_rabbitmq.shop", "topic:mesh_rabbitmq.ingest_orders_eu", "topic:mesh_rabbitmq.ingest_orders_us"},
+		reachesTopic("dashboard:mesh_superset.shop_sales"))
+	assert.Equal(t, []string{`dashboardDataModel:mesh_superset.model."shop_sales.daily"`}, up["dashboard:mesh_superset.shop_sales"])
+	assert.Equal(t, []string{"table:mesh_serving.mesh.shop.fact_orders"}, up[`dashboardDataModel:mesh_superset.model."shop_sales.daily"`])
+	assert.Equal(t, []string{"table:mesh_lakehouse.mesh.shop.fact_orders"}, up["table:mesh_serving.mesh.shop.fact_orders"])
 }
 
 func TestPushRetries(t *testing.T) {
@@ -148,7 +155,7 @@ func TestPushRetries(t *testing.T) {
 	sum, err := openmetadata.Push(context.Background(), srv.URL, token, fixtureBodies(t), fast()...)
 	require.NoError(t, err)
 	assert.Equal(t, 3, sum.Retries)
-	assert.Equal(t, 57, sum.Total().Created)
+	assert.Equal(t, 68, sum.Total().Created)
 	assert.Equal(t, srv.Requests(), sum.Requests)
 }
 
@@ -183,7 +190,8 @@ func TestPushErrors(t *testing.T) {
 		{name: "missing parent", token: token, bodies: without(bodies, "databaseSchema"), err: openmetadata.ErrNotFound,
 			errContains: []string{"table mesh_lakehouse.mesh.forecast.fact_forecast", "PUT /api/v1/tables", "databaseSchema instance for mesh_lakehouse.mesh.forecast not found"}},
 		{name: "unresolvable reference", token: token, bodies: onlyType(bodies, "lineage")[:1], err: openmetadata.ErrNotFound,
-			errContains: []string{"pushing lineage table:mesh_lakehouse.mesh.forecast.fact_forecast -> dashboard:mesh_superset.demand_board (resolving its reference to table mesh_lakehouse.mesh.forecast.fact_forecast): GET /api/v1/tables/name/mesh_lakehouse.mesh.forecast.fact_forecast", "table instance for mesh_lakehouse.mesh.forecast.fact_forecast not found"}},
+			errContains: []string{`pushing lineage dashboardDataModel:mesh_superset.model."shop_sales.daily" -> dashboard:mesh_superset.shop_sales (resolving its reference to dashboardDataModel mesh_superset.model."shop_sales.daily"): GET /api/v1/dashboard/datamodels/name/mesh_superset.model.%22shop_sales.daily%22`,
+				`dashboardDataModel instance for mesh_superset.model."shop_sales.daily" not found`}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

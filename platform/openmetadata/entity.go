@@ -42,7 +42,11 @@ var (
 	TypePipelineService  = Type{"pipelineService", "pipelineServices", "/services/pipelineServices", "api/services/createPipelineService.json"}
 	TypePipeline         = Type{"pipeline", "pipelines", "/pipelines", "api/data/createPipeline.json"}
 	TypeDashboardService = Type{"dashboardService", "dashboardServices", "/services/dashboardServices", "api/services/createDashboardService.json"}
-	TypeDashboard        = Type{"dashboard", "dashboards", "/dashboards", "api/data/createDashboard.json"}
+	TypeChart            = Type{"chart", "charts", "/charts", "api/data/createChart.json"}
+	// TypeDashboardDataModel is a Superset dataset, as OpenMetadata's own
+	// Superset connector registers it (dataModelType SupersetDataModel).
+	TypeDashboardDataModel = Type{"dashboardDataModel", "dashboardDataModels", "/dashboard/datamodels", "api/data/createDashboardDataModel.json"}
+	TypeDashboard          = Type{"dashboard", "dashboards", "/dashboards", "api/data/createDashboard.json"}
 	// TypeLineage is an edge, not an entity: PUT /lineage adds or updates it
 	// (there is no create-only variant), keyed by its two ends.
 	TypeLineage = Type{"lineage", "lineage", "/lineage", "api/lineage/addLineage.json"}
@@ -54,7 +58,7 @@ var Types = []Type{
 	TypeGlossary, TypeGlossaryTerm, TypeDataProduct,
 	TypeDatabaseService, TypeDatabase, TypeDatabaseSchema,
 	TypeMessagingService, TypeTopic, TypePipelineService, TypePipeline,
-	TypeTable, TypeDashboardService, TypeDashboard, TypeLineage,
+	TypeTable, TypeDashboardService, TypeChart, TypeDashboardDataModel, TypeDashboard, TypeLineage,
 }
 
 // TypeByName returns the type called name.

@@ -8,8 +8,10 @@ import (
 
 // fixtureCatalog is a small mesh with known answers: two domains (shop
 // publishes orders in two regions; forecast reads shop's fact table and
-// writes a forecast), a dashboard reading the forecast, two glossary terms
-// related both ways, and a personal-data column.
+// writes a forecast), a declared dashboard reading the forecast, a Superset
+// dashboard of shop (one dataset over the serving copy of shop.fact_orders,
+// two charts), two glossary terms related both ways, and a personal-data
+// column.
 func fixtureCatalog() *catalog.Catalog {
 	col := func(name, typ string) catalog.Column {
 		return catalog.Column{Name: name, Type: typ, Access: "internal"}
@@ -63,8 +65,25 @@ func fixtureCatalog() *catalog.Catalog {
 			{ID: "transform_shop", Domain: "shop", Type: "fact", Owner: "shop-team", Schedule: "@hourly", SLA: time.Hour,
 				Tasks: []catalog.Task{{ID: "deps", Command: "dbt deps"}, {ID: "build", Command: "dbt build", DependsOn: []string{"deps"}}}},
 		},
-		Consumers: []*catalog.Consumer{{Name: "demand_board", Kind: catalog.KindDashboard, Domain: "forecast",
-			URL: "http://superset:8088/superset/dashboard/demand/", Reads: []string{"forecast.fact_forecast"}}},
+		Consumers: []*catalog.Consumer{
+			{Name: "demand_board", Kind: catalog.KindDashboard, Domain: "forecast",
+				URL: "http://superset:8088/superset/dashboard/demand/", Reads: []string{"forecast.fact_forecast"}},
+			{Name: "shop_sales", Kind: catalog.KindDashboard, Title: "Sales", Domain: "shop", Owner: "shop-team", Tool: "Superset",
+				File: "domains/shop/dashboards/sales.yaml", Reads: []string{"shop.fact_orders"},
+				Datasets: []string{"shop_sales.daily"}, Charts: []string{"shop_sales.units_total", "shop_sales.units_by_day"}},
+		},
+		Serving: catalog.Serving{Name: "serving", Engine: "DuckDB", Path: catalog.ServingFile, Command: catalog.ServingCommand,
+			Description: "The data products for BI.", Tables: []string{"shop.fact_orders"}},
+		Datasets: []*catalog.Dataset{{ID: "shop_sales.daily", Name: "daily", Dashboard: "shop_sales", Domain: "shop", Owner: "shop-team",
+			Description: "Units per day.", SQL: "SELECT event_date, CAST(sum(qty) AS BIGINT) AS units FROM shop.fact_orders GROUP BY 1",
+			Columns: []catalog.Column{{Name: "event_date", Type: "date"}, {Name: "units", Type: "integer"}},
+			Reads:   []string{"shop.fact_orders"}, File: "domains/shop/dashboards/sales.yaml"}},
+		Charts: []*catalog.Chart{
+			{ID: "shop_sales.units_by_day", Name: "units_by_day", Title: "Units per day", Type: "line", Dashboard: "shop_sales",
+				Dataset: "shop_sales.daily", Domain: "shop", Owner: "shop-team", File: "domains/shop/dashboards/sales.yaml"},
+			{ID: "shop_sales.units_total", Name: "units_total", Title: "Units", Type: "big_number", Dashboard: "shop_sales",
+				Dataset: "shop_sales.daily", Domain: "shop", Owner: "shop-team", File: "domains/shop/dashboards/sales.yaml"},
+		},
 		Edges: []catalog.Edge{
 			{From: catalog.TopicRef("ingest_orders_eu"), To: catalog.TopicRef("ingest_orders_eu.dlq"), Via: catalog.ViaDeadLetter},
 			{From: catalog.TopicRef("ingest_orders_eu"), To: catalog.TableRef("shop.raw_orders"), Via: catalog.ViaIngest, Pipeline: "ingest_orders"},
@@ -78,6 +97,14 @@ func fixtureCatalog() *catalog.Catalog {
 				Columns: []catalog.ColumnLineage{{From: []string{"order_id"}, To: "order_id"}, {From: []string{"qty", "price"}, To: "qty"}}},
 			{From: catalog.TableRef("shop.stg_orders"), To: catalog.TableRef("shop.fact_orders"), Via: catalog.ViaDBT, Pipeline: "transform_shop",
 				Columns: []catalog.ColumnLineage{{From: []string{"order_id"}, To: "order_id"}}},
+			{From: catalog.TableRef("shop.fact_orders"), To: catalog.ServingRef("shop.fact_orders"), Via: catalog.ViaServing, Pipeline: "transform_shop",
+				Command: "meshctl publish --tables shop.fact_orders --bundle none",
+				Columns: []catalog.ColumnLineage{{From: []string{"order_id"}, To: "order_id"}, {From: []string{"qty"}, To: "qty"}}},
+			{From: catalog.ServingRef("shop.fact_orders"), To: catalog.Ref{Kind: catalog.KindDataset, Name: "shop_sales.daily"}, Via: catalog.ViaDashboard},
+			{From: catalog.Ref{Kind: catalog.KindDataset, Name: "shop_sales.daily"}, To: catalog.Ref{Kind: catalog.KindChart, Name: "shop_sales.units_by_day"}, Via: catalog.ViaDashboard},
+			{From: catalog.Ref{Kind: catalog.KindDataset, Name: "shop_sales.daily"}, To: catalog.Ref{Kind: catalog.KindChart, Name: "shop_sales.units_total"}, Via: catalog.ViaDashboard},
+			{From: catalog.Ref{Kind: catalog.KindChart, Name: "shop_sales.units_by_day"}, To: catalog.Ref{Kind: catalog.KindDashboard, Name: "shop_sales"}, Via: catalog.ViaDashboard},
+			{From: catalog.Ref{Kind: catalog.KindChart, Name: "shop_sales.units_total"}, To: catalog.Ref{Kind: catalog.KindDashboard, Name: "shop_sales"}, Via: catalog.ViaDashboard},
 		},
 		Glossary: catalog.Glossary{Name: "Warehouse", Description: "Terms.", Terms: []catalog.Term{
 			{Name: "Forecast", Definition: "Expected demand.", Related: []string{"Order Line"}},
@@ -106,7 +133,10 @@ var fixtureCounts = map[string]int{
 	"tag":            9, // DataProduct + 4 layers + 4 access levels
 	"policy":         3, "role": 3, "team": 2, "domain": 2,
 	"glossary": 1, "glossaryTerm": 2, "dataProduct": 2,
-	"databaseService": 1, "database": 1, "databaseSchema": 2, "table": 4,
+	"databaseService": 2, "database": 2, "databaseSchema": 3, "table": 5, // the lakehouse's, and the serving database with shop's schema and fact_orders
 	"messagingService": 1, "topic": 6, "pipelineService": 1, "pipeline": 3,
-	"dashboardService": 1, "dashboard": 1, "lineage": 10,
+	"dashboardService": 1, "chart": 2, "dashboardDataModel": 1, "dashboard": 2,
+	// 10 up to the facts, fact -> serving copy -> data model -> dashboard
+	// (the two charts are parts of the dashboard, not lineage nodes)
+	"lineage": 13,
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshterious/warehouse/platform/catalog"
 	"github.com/meshterious/warehouse/platform/config"
 	"github.com/meshterious/warehouse/platform/openmetadata"
 	"github.com/meshterious/warehouse/platform/openmetadata/omtest"
@@ -35,10 +36,29 @@ func TestRepositoryCatalog(t *testing.T) {
 		assert.Positive(t, counts[typ.Name], "no %s", typ.Name)
 	}
 	assert.Equal(t, len(cat.Domains), counts["domain"])
-	assert.Equal(t, len(cat.Tables), counts["table"])
+	assert.Equal(t, len(cat.Tables)+len(cat.Serving.Tables), counts["table"], "the lakehouse's tables and the serving copies")
 	assert.Equal(t, len(cat.Topics), counts["topic"])
 	assert.Equal(t, len(cat.Pipelines), counts["pipeline"])
-	assert.Equal(t, len(cat.Edges), counts["lineage"])
+	assert.Equal(t, len(cat.Charts), counts["chart"])
+	assert.Equal(t, len(cat.Datasets), counts["dashboardDataModel"])
+	assert.Equal(t, len(cat.Consumers), counts["dashboard"])
+	// Every edge, but dataset -> chart -> dashboard becomes data model ->
+	// dashboard, once per pair.
+	datasetOf := map[string]string{}
+	for _, c := range cat.Charts {
+		datasetOf[c.ID] = c.Dataset
+	}
+	edges, pairs := 0, map[string]bool{}
+	for _, e := range cat.Edges {
+		switch {
+		case e.To.Kind == catalog.KindChart:
+		case e.From.Kind == catalog.KindChart:
+			pairs[datasetOf[e.From.Name]+" > "+e.To.Name] = true
+		default:
+			edges++
+		}
+	}
+	assert.Equal(t, edges+len(pairs), counts["lineage"])
 
 	srv, err := omtest.New(token)
 	require.NoError(t, err)
@@ -67,4 +87,9 @@ func TestRepositoryCatalog(t *testing.T) {
 	}
 	walk("mesh_lakehouse.mesh.orders.fact_orders")
 	assert.True(t, seen["mesh_rabbitmq.ingest_orders_us-east"], "fact_orders does not reach ingest_orders_us-east")
+	// So does the orders dashboard, through its data models and the serving copy.
+	seen = map[string]bool{}
+	walk("mesh_superset.orders_sales")
+	assert.True(t, seen["mesh_serving.mesh.orders.fact_orders"], "orders_sales does not read the serving copy")
+	assert.True(t, seen["mesh_rabbitmq.ingest_orders_us-east"], "orders_sales does not reach ingest_orders_us-east")
 }
