@@ -8,7 +8,7 @@ import (
 
 // The vehicles a dispatch is loaded on are the fleet domain's published
 // master data (fleet.vehicles), read from the pinned copy in masterdata/ that
-// `go run mage.go generate` refreshes from the fleet's seed: the ids are
+// `go run mage.go check` refreshes from the fleet's seed: the ids are
 // those of fleet.dim_vehicle.
 //
 //go:embed masterdata/*.csv

@@ -8,7 +8,7 @@ import (
 
 // The products and warehouses orders refer to are the inventory domain's
 // published master data (inventory.products, inventory.warehouses), read
-// from the pinned copies in masterdata/ that `go run mage.go generate`
+// from the pinned copies in masterdata/ that `go run mage.go check`
 // refreshes from the inventory's seeds: the ids every order names are those
 // of inventory.dim_product and inventory.dim_warehouse.
 //

@@ -8,7 +8,7 @@ import (
 
 // The category of every product, whose return rate it sets, comes from the
 // inventory domain's published catalogue (inventory.products), read from the
-// pinned copy in masterdata/ that `go run mage.go generate` refreshes.
+// pinned copy in masterdata/ that `go run mage.go check` refreshes.
 //
 //go:embed masterdata/*.csv
 var pinned embed.FS

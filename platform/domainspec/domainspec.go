@@ -32,8 +32,8 @@ type Domain struct {
 	// DependsOn names the domains whose data products this domain reads
 	// (upstream queries, dbt sources): they run first in the demo and in --all.
 	DependsOn []string `yaml:"depends_on"`
-	// MasterData names the platform master-data tables this domain owns; each
-	// is generated as the dbt seed dbt/seeds/<name>.csv.
+	// MasterData names the master-data tables this domain owns and publishes
+	// as the dbt seeds dbt/seeds/<name>.csv (see package masterdata).
 	MasterData []string `yaml:"masterdata"`
 
 	// Dir is the folder holding the file, relative to the repository root when

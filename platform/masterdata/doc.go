@@ -18,9 +18,9 @@
 // A consumer names a published table by identifier, "<owner>.<table>" (e.g.
 // inventory.products), and never imports the owner's code. Its binaries read
 // a pinned copy, <domain>/masterdata/<owner>.<table>.csv, embedded with
-// go:embed (Open): `go run mage.go generate` refreshes every pinned copy from
-// the owner's seed and `go run mage.go check` fails when one is stale, as a
-// consumer pins a contract version. Tests and tools inside the repository may
+// go:embed (Open): `go run mage.go check` refreshes every pinned copy from the
+// owner's seed and fails when a committed one was stale, as a consumer pins a
+// contract version. Tests and tools inside the repository may
 // read the owner's seed directly (Load). Either way every producer and every
 // dimension name the same ids.
 package masterdata

@@ -100,7 +100,7 @@ func Open(fsys fs.FS, ident string) (Table, error) {
 	p := PinPath(ident)
 	data, err := fs.ReadFile(fsys, p)
 	if err != nil {
-		return Table{}, fmt.Errorf("%w: %s: no pinned copy %s (add it to the domain's go:embed and run `go run mage.go generate`): %v",
+		return Table{}, fmt.Errorf("%w: %s: no pinned copy %s (create it, embed <domain>/masterdata/*.csv and run `go run mage.go check` to fill it): %v",
 			ErrUnknownTable, ident, p, err)
 	}
 	return ParseCSV(p, data)

@@ -133,7 +133,7 @@ func requireDeclared(t testing.TB, domain, model string, declared, filled []stri
 // is registered, has a unique first column, and its committed seed
 // dbt/seeds/<name>.csv is exactly what the generator makes. With
 // MESH_MASTERDATA_WRITE=1 it rewrites the seeds instead (then `go run mage.go
-// generate` refreshes the consumers' pinned copies).
+// check` refreshes the consumers' pinned copies).
 func CheckPublished(t *testing.T) {
 	t.Helper()
 	spec, err := domainspec.Load(domainspec.FileName)
