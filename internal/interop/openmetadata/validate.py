@@ -45,6 +45,8 @@ MODELS = {
     "pipelines": "api.data.createPipeline.CreatePipelineRequest",
     "tables": "api.data.createTable.CreateTableRequest",
     "dashboardServices": "api.services.createDashboardService.CreateDashboardServiceRequest",
+    "charts": "api.data.createChart.CreateChartRequest",
+    "dashboardDataModels": "api.data.createDashboardDataModel.CreateDashboardDataModelRequest",
     "dashboards": "api.data.createDashboard.CreateDashboardRequest",
     "lineage": "api.lineage.addLineage.AddLineageRequest",
 }
