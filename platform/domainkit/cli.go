@@ -283,6 +283,7 @@ func runIngest(ctx context.Context, a *App, args []string) error {
 	linger := fs.Duration("linger", 100*time.Millisecond, "commit a partial batch once no event arrived for this long")
 	idleTimeout := fs.Duration("idle-timeout", 2*time.Second, "with --until-idle: how long the queue must stay empty")
 	prefetch := fs.Int("prefetch", 0, "consumer prefetch (0 = twice --batch-size)")
+	commitRetryFor := fs.Duration("commit-retry-for", ingest.DefaultCommitRetryFor, "how long a commit failing with anything but a conflict (e.g. the catalog database restarting) is retried before the ingester gives up")
 	quiet := fs.Bool("quiet", false, "no progress lines")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -348,7 +349,7 @@ func runIngest(ctx context.Context, a *App, args []string) error {
 			in, err := ingest.New(ingest.Config{
 				Domain: a.Domain.Name(), Event: *event, Region: r, Table: table,
 				BatchSize: *batchSize, FlushInterval: *flushInterval, Linger: *linger, UntilIdle: *untilIdle, IdleTimeout: *idleTimeout,
-				Progress: progress, Logger: rt.Logger, BeforeAck: killAfter,
+				CommitRetryFor: *commitRetryFor, Progress: progress, Logger: rt.Logger, BeforeAck: killAfter,
 			}, c, lh, cons, dlq)
 			if err != nil {
 				return err

@@ -11,10 +11,11 @@
 //
 // A commit that lost the race against another writer is retried by the
 // lakehouse itself (lakehouse.Lakehouse.Commit, up to MESH_COMMIT_RETRIES
-// times). The ingester retries, up to Config.CommitAttempts attempts with a
-// growing pause, only what is not a conflict (lakehouse.IsConflict): a
-// transient failure of the catalog database or the object store. When the
-// attempts are spent the ingester returns the error, acknowledging nothing.
+// times). The ingester retries only what is not a conflict
+// (lakehouse.IsConflict): a transient failure of the catalog database or the
+// object store, such as a restart. It tries again with a growing pause (200 ms
+// more each time, at most 2 s) for Config.CommitRetryFor (`--commit-retry-for`,
+// default 30 s), then returns the error, acknowledging nothing.
 //
 // # Exactly once in the table
 //

@@ -55,6 +55,7 @@ func TestConfigValidate(t *testing.T) {
 		{name: "batch size", mutate: func(c *Config) { c.BatchSize = -1 }, errContains: "--batch-size must be at least 1"},
 		{name: "flush interval", mutate: func(c *Config) { c.FlushInterval = -time.Second }, errContains: "--flush-interval must be positive"},
 		{name: "no table", mutate: func(c *Config) { c.Table = lakehouse.Ident{} }, errContains: "table is required"},
+		{name: "commit retry budget", mutate: func(c *Config) { c.CommitRetryFor = -time.Second }, errContains: "--commit-retry-for must be positive, got -1s"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -90,6 +91,51 @@ func TestRetryableSkipsConflicts(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			assert.Equal(t, tt.want, retryable(tt.ctx, tt.err))
+		})
+	}
+}
+
+func TestRetryCommitWithinBudget(t *testing.T) {
+	transient := errors.New("dial tcp 127.0.0.1:5432: connect: connection refused")
+	conflict := fmt.Errorf("appending: %w", table.ErrCommitFailed)
+	// failFor fails with err for the first n attempts, then succeeds.
+	failFor := func(n int, err error) func() error {
+		calls := 0
+		return func() error {
+			calls++
+			if calls <= n {
+				return err
+			}
+			return nil
+		}
+	}
+	tests := []struct {
+		name         string
+		budget       time.Duration
+		commit       func() error
+		wantAttempts int
+		wantErr      error
+	}{
+		{name: "first attempt", budget: time.Second, commit: failFor(0, transient), wantAttempts: 1},
+		// pauses 200+400+600 ms: well inside 5 s
+		{name: "a restart ridden out", budget: 5 * time.Second, commit: failFor(3, transient), wantAttempts: 4},
+		// the pause after the first failure (200 ms) would end past the budget
+		{name: "budget spent", budget: 100 * time.Millisecond, commit: failFor(3, transient), wantAttempts: 1, wantErr: transient},
+		// 200 ms, then 400 ms would end past 500 ms
+		{name: "budget spent after retries", budget: 500 * time.Millisecond, commit: failFor(10, transient), wantAttempts: 2, wantErr: transient},
+		{name: "conflicts are the lakehouse's to retry", budget: 5 * time.Second, commit: failFor(3, conflict), wantAttempts: 1, wantErr: table.ErrCommitFailed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var retried []int
+			attempts, err := retryCommit(context.Background(), tt.budget, func(n int, _ error) { retried = append(retried, n) }, tt.commit)
+			assert.Equal(t, tt.wantAttempts, attempts)
+			assert.Len(t, retried, tt.wantAttempts-1, "every retried failure is reported")
+			if tt.wantErr == nil {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, tt.wantErr)
 		})
 	}
 }

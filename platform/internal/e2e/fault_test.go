@@ -454,7 +454,8 @@ func TestFaultDiskFull(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	ing, _, ingErr := r.command(ctx, "ingest", "--event", faultEvent, "--region", faultRegion, "--until-idle", "--batch-size", "2000")
+	// A full disk does not empty itself: a short retry budget ends the ingester soon.
+	ing, _, ingErr := r.command(ctx, "ingest", "--event", faultEvent, "--region", faultRegion, "--until-idle", "--batch-size", "2000", "--commit-retry-for", "2s")
 	err = ing.Run()
 	require.Error(t, err, "1 MB cannot hold %d events", published)
 	msg := ingErr.String()
