@@ -80,6 +80,17 @@ func TestParseExpands(t *testing.T) {
 	assert.Equal(t, 30*time.Minute, ing.SLA)
 	assert.Equal(t, []string{"sales", "ingest", "team-s"}, ing.Tags)
 	assert.Equal(t, "domains/sales/dags/p.yaml:3", ing.Source)
+	reg, ok := ing.Task("register")
+	require.True(t, ok, "an ingest registers its table")
+	assert.Equal(t, "meshctl metadata push --live --table sales.raw_refunds --if-configured", reg.CommandLine())
+	assert.Equal(t, []string{"ingest"}, reg.DependsOn)
+	assert.Equal(t, []string{"register"}, taskIDs(ing.Sinks()))
+
+	fact, _ := Find(ds, "fact_sales")
+	assert.Equal(t, []string{"build", "publish"}, taskIDs(fact.TaskOrder()))
+	pubFact, _ := fact.Task("publish")
+	assert.Equal(t, "meshctl publish --tables sales.fact_sales --bundle none", pubFact.CommandLine())
+	assert.Equal(t, []string{"build"}, pubFact.DependsOn)
 
 	stg, _ := Find(ds, "stg_sales")
 	assert.True(t, stg.Schedule.OnUpdate)
@@ -111,7 +122,7 @@ func TestParseExpands(t *testing.T) {
 	slas := TableSLAs([]*domainspec.Domain{d}, ds)
 	assert.Equal(t, 30*time.Minute, slas["sales.raw_sales"], "the smaller of domain.yaml freshness and the DAG sla")
 	assert.Equal(t, 2*time.Hour, slas["sales.fact_sales"])
-	_, ok := slas["sales.stg_sales"]
+	_, ok = slas["sales.stg_sales"]
 	assert.False(t, ok)
 }
 
@@ -298,15 +309,23 @@ func TestAirflowSpecOfOrders(t *testing.T) {
 		Owner:       "orders-team", Source: "domains/orders/dags/pipelines.yaml:12", Schedule: "*/15 * * * *",
 		Reads: []string{}, Writes: []string{"orders.raw_orders"}, Tags: []string{"orders", "ingest", "sales"},
 		Retries: 2, RetryDelaySeconds: 60, ExecutionTimeoutSeconds: 1200, DagrunTimeoutSeconds: 7200, DeadlineSeconds: hours(1),
-		Tasks: []AirflowTask{{TaskID: "ingest", Command: "orders ingest --event orders --region eu-central --until-idle",
-			DependsOn: []string{}, Retries: 2, ExecutionTimeoutSeconds: 1200, Outlets: []string{"orders.raw_orders"}}},
+		Tasks: []AirflowTask{
+			{TaskID: "ingest", Command: "orders ingest --event orders --region eu-central --until-idle",
+				DependsOn: []string{}, Retries: 2, ExecutionTimeoutSeconds: 1200, Outlets: []string{}},
+			{TaskID: "register", Command: "meshctl metadata push --live --table orders.raw_orders --if-configured",
+				DependsOn: []string{"ingest"}, Retries: 2, ExecutionTimeoutSeconds: 1200, Outlets: []string{"orders.raw_orders"}},
+		},
 	}, byID["ingest_orders_eu-central"])
 	fact := byID["fact_orders"]
 	assert.Equal(t, "on_update", fact.Schedule)
 	assert.Equal(t, []string{"orders.stg_orders"}, fact.Reads)
 	assert.Equal(t, hours(3), fact.DeadlineSeconds)
-	assert.Equal(t, []AirflowTask{{TaskID: "build", Command: "orders transform build --select fact_orders",
-		DependsOn: []string{}, Retries: 2, ExecutionTimeoutSeconds: 1800, Outlets: []string{"orders.fact_orders"}}}, fact.Tasks)
+	assert.Equal(t, []AirflowTask{
+		{TaskID: "build", Command: "orders transform build --select fact_orders",
+			DependsOn: []string{}, Retries: 2, ExecutionTimeoutSeconds: 1800, Outlets: []string{}},
+		{TaskID: "publish", Command: "meshctl publish --tables orders.fact_orders --bundle none",
+			DependsOn: []string{"build"}, Retries: 2, ExecutionTimeoutSeconds: 1800, Outlets: []string{"orders.fact_orders"}},
+	}, fact.Tasks)
 	m := byID["maintenance_orders"]
 	assert.Equal(t, "0 3 * * *", m.Schedule)
 	assert.Nil(t, m.DeadlineSeconds)

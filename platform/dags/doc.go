@@ -21,14 +21,17 @@
 // The types and what they expand to (id, tasks, default reads and writes):
 //
 //	ingest       ingest_<event>_<region>, one per event x region ("all" expands
-//	             from domain.yaml): <d> ingest --event E --region R --until-idle;
-//	             writes <d>.<raw table of E>
+//	             from domain.yaml): <d> ingest --event E --region R --until-idle,
+//	             then register: meshctl metadata push --live --table <raw table>
+//	             --if-configured (the table in OpenMetadata); writes <d>.<raw table of E>
 //	staging      stg_<entity>: <d> transform run --select stg_<entity>;
 //	             reads <d>.raw_<entity>, writes <d>.stg_<entity>
-//	fact         fact_<entity>: <d> transform build --select fact_<entity>;
-//	             reads <d>.stg_<entity>, writes <d>.fact_<entity>
-//	forecast     forecast_<target>: <d> forecast run --target <target>;
-//	             writes <d>.forecast_<target>
+//	fact         fact_<entity>: <d> transform build --select fact_<entity>, then
+//	             publish: meshctl publish --tables <d>.fact_<entity> --bundle none
+//	             (the serving copy BI tools read); reads <d>.stg_<entity>,
+//	             writes <d>.fact_<entity>
+//	forecast     forecast_<target>: <d> forecast run --target <target>, then
+//	             publish (as fact); writes <d>.forecast_<target>
 //	maintenance  maintenance_<d>: <d> maintain compact, then expire-snapshots,
 //	             then remove-orphans; reads every table of the domain
 //	freshness    freshness_<d>: meshctl freshness --domain <d>; reads every

@@ -83,8 +83,13 @@ type typeDefault struct {
 
 var typeDefaults = map[string]typeDefault{
 	TypeIngest: {
-		id:      "ingest_{{.Event}}_{{.Region}}",
-		tasks:   []taskDecl{{ID: "ingest", Command: "{{.Domain}} ingest --event {{.Event}} --region {{.Region}} --until-idle"}},
+		id: "ingest_{{.Event}}_{{.Region}}",
+		tasks: []taskDecl{
+			{ID: "ingest", Command: "{{.Domain}} ingest --event {{.Event}} --region {{.Region}} --until-idle"},
+			// The design: an ingest registers its own table in OpenMetadata
+			// (a no-op while no server is configured).
+			{ID: "register", Command: "meshctl metadata push --live --table {{.Domain}}.{{.RawTable}} --if-configured", DependsOn: []string{"ingest"}},
+		},
 		writes:  []string{"{{.Domain}}.{{.RawTable}}"},
 		retries: DefaultRetries,
 	},
@@ -96,15 +101,22 @@ var typeDefaults = map[string]typeDefault{
 		retries: 1,
 	},
 	TypeFact: {
-		id:      "fact_{{.Entity}}",
-		tasks:   []taskDecl{{ID: "build", Command: "{{.Domain}} transform build --select fact_{{.Entity}}"}},
+		id: "fact_{{.Entity}}",
+		tasks: []taskDecl{
+			{ID: "build", Command: "{{.Domain}} transform build --select fact_{{.Entity}}"},
+			// BI tools read the serving copy: refresh it after every fact update.
+			{ID: "publish", Command: "meshctl publish --tables {{.Domain}}.fact_{{.Entity}} --bundle none", DependsOn: []string{"build"}},
+		},
 		reads:   []string{"{{.Domain}}.stg_{{.Entity}}"},
 		writes:  []string{"{{.Domain}}.fact_{{.Entity}}"},
 		retries: 1,
 	},
 	TypeForecast: {
-		id:      "forecast_{{.Target}}",
-		tasks:   []taskDecl{{ID: "forecast", Command: "{{.Domain}} forecast run --target {{.Target}}"}},
+		id: "forecast_{{.Target}}",
+		tasks: []taskDecl{
+			{ID: "forecast", Command: "{{.Domain}} forecast run --target {{.Target}}"},
+			{ID: "publish", Command: "meshctl publish --tables {{.Domain}}.forecast_{{.Target}} --bundle none", DependsOn: []string{"forecast"}},
+		},
 		writes:  []string{"{{.Domain}}.forecast_{{.Target}}"},
 		retries: 1,
 	},

@@ -8,7 +8,8 @@ import (
 // ForDomain keeps the bodies a domain's refresh sends: the mesh-wide ones
 // (classification, governance, teams, glossary, services, database), the
 // domain and its data product, the assets of the domain (schema, tables,
-// topics, pipelines, dashboards) and the lineage edges into them. Entities of
+// topics, pipelines, dashboards, and any other body naming the domain as
+// its only domain) and the lineage edges into them. Entities of
 // other domains that its edges start from are looked up on the server, so
 // domains refresh in their depends_on order.
 func ForDomain(bodies []Body, domain string) []Body {
@@ -28,6 +29,12 @@ func ForDomain(bodies []Body, domain string) []Body {
 			edge, _ := b.Data["edge"].(map[string]any)
 			to, _ := edge["toEntity"].(map[string]any)
 			keep = kept[to["type"].(string)+":"+to["fullyQualifiedName"].(string)]
+		default:
+			// Any other asset that names its domain (a chart, a data
+			// model) belongs to that domain's refresh alone.
+			if _, ok := b.Data["domains"]; ok {
+				keep = assetDomain(b) == FQN(domain)
+			}
 		}
 		if keep {
 			kept[b.Type.Name+":"+b.FQN] = true
@@ -79,7 +86,7 @@ func ForTable(bodies []Body, tableFQN string) []Body {
 		kept[i] = true
 		for _, k := range bodyRefs(bodies[i], byKey, holders) {
 			j := byKey[k]
-			if isAsset(k.typ) && assetDomain(bodies[j]) != domain {
+			if _, ok := bodies[j].Data["domains"]; (ok || isAsset(k.typ)) && assetDomain(bodies[j]) != domain {
 				continue
 			}
 			queue = append(queue, j)
