@@ -57,7 +57,6 @@ func RunInterop(root string, w io.Writer, checks ...InteropCheck) error {
 	}
 	var results []result
 	start := time.Now()
-	defer CloseInteropRuns()
 	for _, c := range checks {
 		fmt.Fprintf(w, "\n==> interop:%s\n", c.Name)
 		t := time.Now()
@@ -67,13 +66,19 @@ func RunInterop(root string, w io.Writer, checks ...InteropCheck) error {
 			fmt.Fprintf(w, "interop:%s FAILED: %v\n", c.Name, err)
 		}
 	}
-	fmt.Fprintf(w, "\ninterop summary\n")
 	var failed []string
+	for _, r := range results {
+		if r.err != nil {
+			failed = append(failed, r.name)
+		}
+	}
+	fmt.Fprintln(w)
+	CloseInteropRuns(w, len(failed) > 0)
+	fmt.Fprintf(w, "\ninterop summary\n")
 	for _, r := range results {
 		state := "ok"
 		if r.err != nil {
 			state = "FAILED"
-			failed = append(failed, r.name)
 		}
 		fmt.Fprintf(w, "  %-10s %-6s %s\n", r.name, state, r.took.Round(time.Second))
 	}

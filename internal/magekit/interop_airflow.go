@@ -206,13 +206,9 @@ type airflowHome struct {
 }
 
 func newAirflowHome(root string, v Venv, major int, amqpURL string) (*airflowHome, error) {
-	cache, err := InteropCache()
+	// Fresh each run, kept afterwards when a check failed, for its log.
+	dir, err := interopRunDir(v.Tool)
 	if err != nil {
-		return nil, err
-	}
-	// Fresh each run, kept afterwards (outside the repository) for its log.
-	dir := filepath.Join(cache, "runs", v.Tool)
-	if err := os.RemoveAll(dir); err != nil {
 		return nil, err
 	}
 	data := filepath.Join(dir, "mesh")

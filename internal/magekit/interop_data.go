@@ -127,31 +127,18 @@ func PrepareInteropRun(root string, w io.Writer, backend string) (*InteropRun, e
 	return r, nil
 }
 
-// CloseInteropRuns stops the servers of every prepared run.
-func CloseInteropRuns() {
+// CloseInteropRuns stops the servers of every prepared run, then removes
+// what this process's checks made (cleanupInteropRun): their virtual hosts
+// and databases, and their run directories unless keep.
+func CloseInteropRuns(w io.Writer, keep bool) {
 	interopRunsMu.Lock()
 	defer interopRunsMu.Unlock()
 	for k, r := range interopRuns {
 		r.Close()
 		delete(interopRuns, k)
 	}
-	// The runs' data stays for a look afterwards; their queues go, since
-	// every quorum queue holds files open in the broker.
-	interopVhostsMu.Lock()
-	defer interopVhostsMu.Unlock()
-	if ctl, err := exec.LookPath("rabbitmqctl"); err == nil {
-		for _, vhost := range interopVhosts {
-			_ = exec.Command(ctl, "delete_vhost", vhost).Run()
-		}
-	}
-	interopVhosts = nil
+	cleanupInteropRun(w, keep)
 }
-
-// interopVhosts are the virtual hosts interopVhost made, deleted by CloseInteropRuns.
-var (
-	interopVhostsMu sync.Mutex
-	interopVhosts   []string
-)
 
 // buildBinaries builds every domain binary and meshctl into <root>/bin.
 func buildBinaries(root string, w io.Writer) error {
@@ -173,18 +160,12 @@ func buildBinaries(root string, w io.Writer) error {
 }
 
 func newInteropRun(root, backend string) (*InteropRun, error) {
-	cache, err := InteropCache()
+	// A fresh directory each time: the figures compared are those of this run.
+	dir, err := interopRunDir(backend)
 	if err != nil {
 		return nil, err
 	}
-	r := &InteropRun{Backend: backend, Bin: filepath.Join(root, "bin"), DataDir: filepath.Join(cache, "runs", backend)}
-	// A fresh directory each time: the figures compared are those of this run.
-	if err := os.RemoveAll(r.DataDir); err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(r.DataDir, 0o755); err != nil {
-		return nil, err
-	}
+	r := &InteropRun{Backend: backend, Bin: filepath.Join(root, "bin"), DataDir: dir}
 	amqpURL, err := interopVhost("mesh-interop-" + backend)
 	if err != nil {
 		return nil, err
@@ -222,10 +203,11 @@ func newInteropRun(root, backend string) (*InteropRun, error) {
 	return r, nil
 }
 
-// interopVhost returns the URL of a RabbitMQ virtual host of its own, so the
-// run's queues never mix with a demo's or another check's; it is recreated
-// empty. Without a local rabbitmqctl it uses MESH_AMQP_URL or the default.
-func interopVhost(vhost string) (string, error) {
+// interopVhost returns the URL of a RabbitMQ virtual host of this run's own
+// (name and the run id), so the run's queues never mix with a demo's,
+// another check's or another run's; it is created empty and deleted when the
+// run ends. Without a local rabbitmqctl it uses MESH_AMQP_URL or the default.
+func interopVhost(name string) (string, error) {
 	base := os.Getenv("MESH_AMQP_URL")
 	if base == "" {
 		base = "amqp://guest:guest@127.0.0.1:5672/"
@@ -234,12 +216,13 @@ func interopVhost(vhost string) (string, error) {
 	if err != nil {
 		return base, nil
 	}
+	vhost := interopVhostName(name)
 	_ = exec.Command(ctl, "delete_vhost", vhost).Run()
-	interopVhostsMu.Lock()
-	if !slices.Contains(interopVhosts, vhost) {
-		interopVhosts = append(interopVhosts, vhost)
+	interopMade.Lock()
+	if !slices.Contains(interopMade.vhosts, vhost) {
+		interopMade.vhosts = append(interopMade.vhosts, vhost)
 	}
-	interopVhostsMu.Unlock()
+	interopMade.Unlock()
 	for _, args := range [][]string{{"add_vhost", vhost}, {"set_permissions", "-p", vhost, "guest", ".*", ".*", ".*"}} {
 		if out, err := exec.Command(ctl, args...).CombinedOutput(); err != nil {
 			return "", fmt.Errorf("rabbitmqctl %s: %w: %s", strings.Join(args, " "), err, out)
@@ -253,14 +236,18 @@ func interopVhost(vhost string) (string, error) {
 	return u.String(), nil
 }
 
-// freshPostgresDatabase drops and creates database name on the test
-// PostgreSQL (MESH_TEST_POSTGRES_DSN, else the local server as postgres) and
-// returns its DSN.
-func freshPostgresDatabase(name string) (string, error) {
+// freshPostgresDatabase creates a database of this run's own (prefix and the
+// run id) on the test PostgreSQL (MESH_TEST_POSTGRES_DSN, else the local
+// server as postgres), dropped when the run ends, and returns its DSN.
+func freshPostgresDatabase(prefix string) (string, error) {
 	base := os.Getenv("MESH_TEST_POSTGRES_DSN")
 	if base == "" {
 		base = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 	}
+	name := interopDatabaseName(prefix)
+	interopMade.Lock()
+	interopMade.databases = append(interopMade.databases, base+"\x00"+name)
+	interopMade.Unlock()
 	for _, stmt := range []string{"DROP DATABASE IF EXISTS " + name + " WITH (FORCE)", "CREATE DATABASE " + name} {
 		if out, err := exec.Command("psql", base, "-v", "ON_ERROR_STOP=1", "-q", "-c", stmt).CombinedOutput(); err != nil {
 			return "", fmt.Errorf("psql %q on the test PostgreSQL: %w: %s", stmt, err, out)

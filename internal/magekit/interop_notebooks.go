@@ -56,14 +56,10 @@ func interopNotebooks(root string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cache, err := InteropCache()
+	// Fresh each run, kept afterwards when a check failed, for its logs and
+	// executed notebooks.
+	dir, err := interopRunDir(notebooksTool)
 	if err != nil {
-		return err
-	}
-	// Fresh each run, kept afterwards (outside the repository) for its logs
-	// and executed notebooks.
-	dir := filepath.Join(cache, "runs", notebooksTool)
-	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
 	data, executed := filepath.Join(dir, "mesh"), filepath.Join(dir, "executed")

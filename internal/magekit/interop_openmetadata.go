@@ -3,7 +3,6 @@ package magekit
 import (
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"time"
 )
@@ -36,12 +35,8 @@ func interopOpenMetadata(root string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cache, err := InteropCache()
+	dir, err := interopRunDir(openMetadataTool)
 	if err != nil {
-		return err
-	}
-	dir := filepath.Join(cache, "runs", openMetadataTool)
-	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
 	export := filepath.Join(dir, "export")

@@ -182,14 +182,10 @@ func interopSuperset(root string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cache, err := InteropCache()
+	// Fresh each run, kept afterwards when a check failed, for its logs and
+	// screenshots.
+	dir, err := interopRunDir(supersetTool)
 	if err != nil {
-		return err
-	}
-	// Fresh each run, kept afterwards (outside the repository) for its logs
-	// and screenshots.
-	dir := filepath.Join(cache, "runs", supersetTool)
-	if err := os.RemoveAll(dir); err != nil {
 		return err
 	}
 	home, shots, data := filepath.Join(dir, "home"), filepath.Join(dir, "screenshots"), filepath.Join(dir, "mesh")
@@ -299,6 +295,10 @@ func interopSuperset(root string, w io.Writer) error {
 
 	t = time.Now()
 	shot := exec.Command(node, filepath.Join(root, InteropDir, supersetTool, "screenshot.mjs"), "--expect", expect, "--out", shots)
+	cache, err := InteropCache()
+	if err != nil {
+		return err
+	}
 	shot.Dir = filepath.Join(cache, "npm", supersetTool)
 	shot.Env = append(os.Environ(), "MESH_SUPERSET_URL="+url, "MESH_SUPERSET_PASSWORD="+password, "MESH_CHROMIUM="+chromium,
 		"NODE_PATH="+filepath.Join(shot.Dir, "node_modules"))
