@@ -22,7 +22,7 @@ func TestRunIDPid(t *testing.T) {
 	}{
 		{"embedded-4242-a1b2c3", 4242, true},
 		{"postgres-minio-17-00ff00", 17, true},
-		{"embedded", 0, false},          // a run directory of the fixed names of old
+		{"embedded", 0, false},           // a run directory of the fixed names of old
 		{"airflow3-12-zzzzzz", 0, false}, // not hex
 		{"airflow3-x-a1b2c3", 0, false},
 		{"airflow3-12-a1b2", 0, false},
