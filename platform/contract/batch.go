@@ -16,6 +16,7 @@ import (
 // not safe for concurrent use.
 type BatchBuilder struct {
 	c          *Contract
+	mem        memory.Allocator
 	rb         *array.RecordBuilder
 	cells      []cell // the row being appended, converted before any column is touched
 	eventTSIdx int
@@ -39,6 +40,7 @@ func (c *Contract) NewBatchBuilder(mem memory.Allocator) *BatchBuilder {
 	}
 	return &BatchBuilder{
 		c:          c,
+		mem:        mem,
 		rb:         array.NewRecordBuilder(mem, c.arrowSchema),
 		cells:      make([]cell, len(c.Fields)),
 		eventTSIdx: c.index[FieldEventTS],
@@ -103,6 +105,28 @@ func (b *BatchBuilder) Len() int { return b.n }
 func (b *BatchBuilder) NewRecordBatch() arrow.RecordBatch {
 	b.n = 0
 	return b.rb.NewRecordBatch()
+}
+
+// NewRecordBatchIngestedAt is NewRecordBatch with ingested_at set to at in
+// every row, whatever Append was given. An ingester appends each event as it
+// arrives, so that it keeps no decoded event until the commit, and stamps the
+// batch with the time of the commit.
+func (b *BatchBuilder) NewRecordBatchIngestedAt(at time.Time) arrow.RecordBatch {
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	last := int(rec.NumCols()) - 1
+	tb := array.NewTimestampBuilder(b.mem, rec.Schema().Field(last).Type.(*arrow.TimestampType))
+	defer tb.Release()
+	n := int(rec.NumRows())
+	tb.Reserve(n)
+	for range n {
+		tb.UnsafeAppend(arrow.Timestamp(at.UnixMicro()))
+	}
+	stamped := tb.NewArray()
+	defer stamped.Release()
+	cols := append([]arrow.Array(nil), rec.Columns()...)
+	cols[last] = stamped
+	return array.NewRecordBatch(rec.Schema(), cols, int64(n))
 }
 
 // Release releases the builder's buffers.

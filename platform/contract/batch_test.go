@@ -122,6 +122,30 @@ func TestBatchBuilderRoundTrip(t *testing.T) {
 	assert.Equal(t, int64(1), rec2.NumRows())
 }
 
+func TestNewRecordBatchIngestedAt(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+	defer mem.AssertSize(t, 0)
+
+	c := loadOrders(t, 1)
+	b := validOrder()
+	b["event_id"] = "1b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f71"
+	events := decodeAll(t, c, validOrder(), b)
+	bb := c.NewBatchBuilder(mem)
+	defer bb.Release()
+	for i, e := range events {
+		require.NoError(t, bb.Append(e, time.Unix(int64(i), 0)))
+	}
+	committed := time.Date(2026, 3, 15, 8, 0, 1, 500000000, time.UTC)
+	rec := bb.NewRecordBatchIngestedAt(committed)
+	defer rec.Release()
+	assert.Equal(t, 0, bb.Len(), "it resets the builder")
+	require.Equal(t, int64(2), rec.NumRows())
+	assert.True(t, rec.Schema().Equal(c.ArrowSchema()))
+	last := rec.Column(int(rec.NumCols()) - 1).(*array.Timestamp)
+	assert.Equal(t, []arrow.Timestamp{arrow.Timestamp(committed.UnixMicro()), arrow.Timestamp(committed.UnixMicro())}, last.TimestampValues())
+	assert.Equal(t, "1b6f3c1e-5d2a-4c8e-9f1a-2b3c4d5e6f71", rec.Column(0).(*array.String).Value(1), "the other columns are kept")
+}
+
 func TestBatchBuilderRejects(t *testing.T) {
 	c := loadOrders(t, 1)
 	bb := c.NewBatchBuilder(nil)

@@ -149,8 +149,16 @@ type Ingester struct {
 	recent   *recentSet
 	mem      memory.Allocator
 
-	batch   []pending
-	lastDel *broker.Delivery // newest delivery not yet acknowledged
+	// The batch in hand. First deliveries go into the Arrow builder as they
+	// arrive, so no decoded event, body or headers stay alive until the
+	// commit; redelivered ones wait as events for the check against the table.
+	builder *contract.BatchBuilder
+	times   []time.Time         // event_ts of the builder's rows, in order
+	redo    []redelivered       // redelivered events not known to in.recent
+	ids     []string            // event_ids of the batch (builder and redo)
+	inBatch map[string]struct{} // the same ids, for duplicates inside the batch
+	last    broker.Delivery     // newest delivery not yet acknowledged, if hasLast
+	hasLast bool
 	gen     uint64
 	stats   Stats
 
@@ -160,8 +168,9 @@ type Ingester struct {
 	commits  int // owned by the committer goroutine
 }
 
-type pending struct {
-	d  broker.Delivery
+// redelivered is an event the broker delivered again: it may already be in
+// the table (the ingester died between a commit and its ack).
+type redelivered struct {
 	ev contract.Event
 	ts time.Time
 }
@@ -176,11 +185,13 @@ func New(cfg Config, c *contract.Contract, lh *lakehouse.Lakehouse, consumer Con
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Ingester{
+	in := &Ingester{
 		cfg: cfg, contract: c, lh: lh, consumer: consumer, dlq: dlq, log: log,
 		recent: newRecentSet(cfg.DedupeWindow), mem: memory.DefaultAllocator,
-		stats: Stats{ByReason: map[string]int{}},
-	}, nil
+		inBatch: map[string]struct{}{}, stats: Stats{ByReason: map[string]int{}},
+	}
+	in.newBatch()
+	return in, nil
 }
 
 // Queue is the name of the queue this ingester consumes.
@@ -225,13 +236,13 @@ func (in *Ingester) Run(ctx context.Context) (Stats, error) {
 				return final()
 			}
 			lastDelivery = time.Now()
-			if in.lastDel == nil {
+			if !in.hasLast {
 				batchStart = lastDelivery
 			}
 			if err := in.handle(ctx, d); err != nil {
 				return in.finish(start), err
 			}
-			if len(in.batch) >= in.cfg.BatchSize {
+			if len(in.ids) >= in.cfg.BatchSize {
 				if err := in.flush(); err != nil {
 					return in.finish(start), err
 				}
@@ -243,7 +254,7 @@ func (in *Ingester) Run(ctx context.Context) (Stats, error) {
 		case now := <-tick.C:
 			// A partial batch is committed once the stream pauses (Linger) or
 			// its first event has waited FlushInterval, whichever comes first.
-			if in.lastDel != nil && (now.Sub(lastDelivery) >= in.cfg.Linger || now.Sub(batchStart) >= in.cfg.FlushInterval) {
+			if in.hasLast && (now.Sub(lastDelivery) >= in.cfg.Linger || now.Sub(batchStart) >= in.cfg.FlushInterval) {
 				if err := in.flush(); err != nil {
 					return in.finish(start), err
 				}
@@ -293,9 +304,9 @@ func (in *Ingester) handle(ctx context.Context, d broker.Delivery) error {
 	if d.Generation != in.gen {
 		// The channel that delivered the batch in hand is gone: its deliveries
 		// can no longer be acknowledged and come back on the new channel.
-		in.stats.Dropped += len(in.batch)
-		in.batch = in.batch[:0]
-		in.lastDel = nil
+		in.stats.Dropped += len(in.ids)
+		in.builder.NewRecordBatch().Release()
+		in.newBatch()
 		in.gen = d.Generation
 	}
 	in.stats.Received++
@@ -304,18 +315,40 @@ func (in *Ingester) handle(ctx context.Context, d broker.Delivery) error {
 		return in.deadLetter(ctx, d, err)
 	}
 	id := ev.ID()
-	if in.recent.Has(id) {
+	_, again := in.inBatch[id] // a publisher retry: the first copy is kept
+	if again || in.recent.Has(id) {
 		in.stats.Duplicates++
-		in.lastDel = &d
+		in.last, in.hasLast = d, true
 		return nil
 	}
 	ts, err := ev.Time()
 	if err != nil {
 		return in.deadLetter(ctx, d, err)
 	}
-	in.batch = append(in.batch, pending{d: d, ev: ev, ts: ts})
-	in.lastDel = &d
+	if d.Redelivered {
+		in.redo = append(in.redo, redelivered{ev: ev, ts: ts})
+	} else {
+		// ingested_at is stamped at the commit (NewRecordBatchIngestedAt).
+		if err := in.builder.Append(ev, time.Time{}); err != nil {
+			return fmt.Errorf("building batch for %s: event %s: %w", in.cfg.Table, id, err)
+		}
+		in.times = append(in.times, ts)
+	}
+	in.ids = append(in.ids, id)
+	in.inBatch[id] = struct{}{}
+	in.last, in.hasLast = d, true
 	return nil
+}
+
+// newBatch starts an empty batch in hand; the builder and times of the
+// previous one belong to the committer or were discarded.
+func (in *Ingester) newBatch() {
+	in.builder = in.contract.NewBatchBuilder(in.mem)
+	in.times = make([]time.Time, 0, min(in.cfg.BatchSize, 1<<16))
+	in.redo = nil
+	in.ids = in.ids[:0]
+	clear(in.inBatch)
+	in.hasLast = false
 }
 
 func (in *Ingester) deadLetter(ctx context.Context, d broker.Delivery, cause error) error {
@@ -357,8 +390,10 @@ func ReasonKind(err error) string {
 
 // commitJob is one batch handed to the committer.
 type commitJob struct {
-	rows []pending
-	last broker.Delivery // acknowledged (multiple) once the rows are committed
+	b     *contract.BatchBuilder // the first deliveries, already appended
+	times []time.Time            // their event_ts
+	redo  []redelivered          // appended if not in the table yet
+	last  broker.Delivery        // acknowledged (multiple) once the rows are committed
 }
 
 // commitResult is what the committer reports for one job.
@@ -370,34 +405,21 @@ type commitResult struct {
 // flush hands the batch in hand to the committer, after the previous commit
 // finished, and starts a new batch.
 func (in *Ingester) flush() error {
-	if in.lastDel == nil {
+	if !in.hasLast {
 		return nil
-	}
-	// Duplicates inside one batch (publisher retries) keep their first copy.
-	seen := make(map[string]struct{}, len(in.batch))
-	rows := make([]pending, 0, len(in.batch))
-	for _, p := range in.batch {
-		id := p.ev.ID()
-		if _, dup := seen[id]; dup {
-			in.stats.Duplicates++
-			continue
-		}
-		seen[id] = struct{}{}
-		rows = append(rows, p)
 	}
 	if err := in.wait(); err != nil {
 		return err
 	}
 	// Remembered now, not after the commit, so that a copy arriving while this
 	// batch commits is recognised. If the commit fails the ingester stops.
-	for _, p := range rows {
-		in.recent.Add(p.ev.ID())
+	for _, id := range in.ids {
+		in.recent.Add(id)
 	}
 	// The committer is idle after wait(), so this send does not block.
-	in.jobs <- commitJob{rows: rows, last: *in.lastDel}
+	in.jobs <- commitJob{b: in.builder, times: in.times, redo: in.redo, last: in.last}
 	in.inflight = true
-	in.batch = nil
-	in.lastDel = nil
+	in.newBatch()
 	return nil
 }
 
@@ -431,19 +453,28 @@ func (in *Ingester) committer(ctx context.Context) {
 
 func (in *Ingester) commitAndAck(ctx context.Context, job commitJob) commitResult {
 	var res commitResult
-	rows := job.rows
-	before := len(rows)
-	if err := in.dropCommitted(ctx, &rows); err != nil {
+	defer job.b.Release()
+	redo, err := in.dropCommitted(ctx, job.redo)
+	if err != nil {
 		res.err = err
 		return res
 	}
-	res.duplicates = before - len(rows)
-	if len(rows) > 0 {
-		if err := in.commit(ctx, rows); err != nil {
+	res.duplicates = len(job.redo) - len(redo)
+	times := job.times
+	for _, r := range redo {
+		if err := job.b.Append(r.ev, time.Time{}); err != nil {
+			res.err = fmt.Errorf("building batch for %s: event %s: %w", in.cfg.Table, r.ev.ID(), err)
+			return res
+		}
+		times = append(times, r.ts)
+	}
+	rows := job.b.Len()
+	if rows > 0 {
+		if err := in.commit(ctx, job.b, times); err != nil {
 			res.err = err
 			return res
 		}
-		res.committed = len(rows)
+		res.committed = rows
 		if in.cfg.BeforeAck != nil {
 			in.commits++
 			in.cfg.BeforeAck(in.commits)
@@ -456,23 +487,21 @@ func (in *Ingester) commitAndAck(ctx context.Context, job commitJob) commitResul
 		}
 		// Committed but not acknowledged: the redelivered copies are recognised by in.recent.
 		in.log.Warn("batch committed but its channel died before the ack; redeliveries will be deduplicated",
-			"queue", in.Queue(), "rows", len(rows))
+			"queue", in.Queue(), "rows", rows)
 	}
 	return res
 }
 
-// dropCommitted removes redelivered events that are already in the table.
-func (in *Ingester) dropCommitted(ctx context.Context, rows *[]pending) error {
-	var ids []string
-	dates := map[iceberg.Date]struct{}{}
-	for _, p := range *rows {
-		if p.d.Redelivered {
-			ids = append(ids, p.ev.ID())
-			dates[iceberg.Date(p.ts.UTC().Unix()/86400)] = struct{}{}
-		}
+// dropCommitted returns the redelivered events that are not in the table yet.
+func (in *Ingester) dropCommitted(ctx context.Context, redo []redelivered) ([]redelivered, error) {
+	if len(redo) == 0 {
+		return nil, nil
 	}
-	if len(ids) == 0 {
-		return nil
+	ids := make([]string, 0, len(redo))
+	dates := map[iceberg.Date]struct{}{}
+	for _, r := range redo {
+		ids = append(ids, r.ev.ID())
+		dates[iceberg.Date(r.ts.UTC().Unix()/86400)] = struct{}{}
 	}
 	ds := make([]iceberg.Date, 0, len(dates))
 	for d := range dates {
@@ -480,37 +509,28 @@ func (in *Ingester) dropCommitted(ctx context.Context, rows *[]pending) error {
 	}
 	existing, err := in.lh.ExistingValues(ctx, in.cfg.Table, "event_id", ids, iceberg.IsIn(iceberg.Reference("event_date"), ds...))
 	if err != nil {
-		return fmt.Errorf("checking %d redelivered events against %s: %w", len(ids), in.cfg.Table, err)
+		return nil, fmt.Errorf("checking %d redelivered events against %s: %w", len(ids), in.cfg.Table, err)
 	}
-	if len(existing) == 0 {
-		return nil
-	}
-	kept := (*rows)[:0]
-	for _, p := range *rows {
-		if _, done := existing[p.ev.ID()]; done {
-			continue
+	kept := redo[:0]
+	for _, r := range redo {
+		if _, done := existing[r.ev.ID()]; !done {
+			kept = append(kept, r)
 		}
-		kept = append(kept, p)
 	}
-	*rows = kept
-	return nil
+	return kept, nil
 }
 
-func (in *Ingester) commit(ctx context.Context, rows []pending) error {
-	b := in.contract.NewBatchBuilder(in.mem)
-	now := time.Now().UTC()
+// commit writes the builder's rows as one snapshot; rows holds the event_ts
+// of each row, in order.
+func (in *Ingester) commit(ctx context.Context, b *contract.BatchBuilder, rows []time.Time) error {
+	times := rows
 	var maxTS time.Time
-	times := make([]time.Time, len(rows))
-	for i, p := range rows {
-		if err := b.Append(p.ev, now); err != nil {
-			return fmt.Errorf("building batch for %s: event %s: %w", in.cfg.Table, p.ev.ID(), err)
-		}
-		times[i] = p.ts
-		if p.ts.After(maxTS) {
-			maxTS = p.ts
+	for _, ts := range rows {
+		if ts.After(maxTS) {
+			maxTS = ts
 		}
 	}
-	rec := b.NewRecordBatch()
+	rec := b.NewRecordBatchIngestedAt(time.Now().UTC())
 	defer rec.Release()
 	summary := map[string]string{
 		SummaryIngester: in.Queue(),
