@@ -79,6 +79,13 @@ func (c *Catalog) WriteDot(w io.Writer, edges []Edge, focus Ref) error {
 		for _, r := range refs {
 			fmt.Fprintf(&b, "%s%s [%s];\n", indent, dotQuote(r.String()), c.nodeAttrs(r, r == focus))
 		}
+		if id == "2serving" && len(refs) > 1 { // one column: the database between the lakehouse and BI
+			fmt.Fprintf(&b, "%s{rank=same;", indent)
+			for _, r := range refs {
+				fmt.Fprintf(&b, " %s;", dotQuote(r.String()))
+			}
+			b.WriteString("}\n")
+		}
 		if id != "" {
 			fmt.Fprintf(&b, "  }\n")
 		}
@@ -136,7 +143,7 @@ func (c *Catalog) clusterOf(r Ref) (string, string) {
 	if x := c.Consumer(dashboard); x != nil {
 		return "2dashboard_" + x.Name, fmt.Sprintf("%s dashboard %s (%s)", x.Tool, orName(x.Title, x.Name), x.Domain)
 	}
-	if d := c.domainOfRef(r); d != "" {
+	if d := c.DomainOf(r); d != "" {
 		return "1" + d, d
 	}
 	return "", ""
@@ -149,7 +156,9 @@ func orName(title, name string) string {
 	return title
 }
 
-func (c *Catalog) domainOfRef(r Ref) string {
+// DomainOf is the domain an entity belongs to ("" when none: a table only
+// the lakehouse knows, a consumer declaring no domain).
+func (c *Catalog) DomainOf(r Ref) string {
 	switch r.Kind {
 	case KindTopic:
 		if t := c.Topic(r.Name); t != nil {

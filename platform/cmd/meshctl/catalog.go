@@ -21,13 +21,19 @@ import (
 
 const catalogUsage = `Usage:
   meshctl catalog list    [--domain d] [--offline] [--format table|csv|json]
-  meshctl catalog show    <namespace.table> [--role r] [--offline]
+  meshctl catalog show    <entity> [--role r] [--offline]
   meshctl catalog search  <text> [--format table|csv|json]
-  meshctl catalog lineage <namespace.table> [--format text|dot|svg|png] [-o file] [--offline]
+  meshctl catalog lineage <entity> [--format text|dot|svg|png] [-o file] [--offline]
+
+An entity is a table (namespace.table), a dashboard (its id, e.g.
+orders_sales), a chart or a dataset (<dashboard>.<name>), or any of them as
+kind:name (serving:orders.fact_orders is the serving copy of a table).
 
 The catalog is built from the domains' declarations (domain.yaml, contracts,
-dbt projects, DAGs), metadata/glossary.yaml, metadata/governance.yaml and, unless
---offline, the lakehouse (rows, last commit, freshness against the SLA).
+dbt projects, DAGs, dashboards), metadata/glossary.yaml, metadata/governance.yaml
+and, unless --offline, the lakehouse (rows, last commit, freshness against the SLA).
+Lineage runs from the RabbitMQ queues through the tables and the serving
+database (meshctl publish) to the dashboards' datasets, charts and dashboards.
 svg and png need Graphviz's dot (Debian/Ubuntu: apt-get install graphviz).
 `
 
@@ -151,13 +157,20 @@ func catalogShow(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if len(pos) != 1 {
-		return errors.New("usage: meshctl catalog show <namespace.table>")
+		return errors.New("usage: meshctl catalog show <entity>")
 	}
 	c, err := buildCatalog(ctx, *offline, stderr)
 	if err != nil {
 		return err
 	}
-	t, err := c.Table(pos[0])
+	ref, err := c.Resolve(pos[0])
+	if err != nil {
+		return err
+	}
+	if ref.Kind != catalog.KindTable {
+		return showEntity(stdout, c, ref)
+	}
+	t, err := c.Table(ref.Name)
 	if err != nil {
 		return err
 	}
@@ -226,18 +239,10 @@ func catalogShow(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if t.DBT != nil {
 		line("tests", strings.Join(t.DBT.Tests, ", "))
 	}
-	ref := catalog.TableRef(t.ID())
-	var up, down []string
-	for _, e := range c.Edges {
-		if e.To == ref {
-			up = append(up, edgeText(e.From, e))
-		}
-		if e.From == ref {
-			down = append(down, edgeText(e.To, e))
-		}
-	}
-	line("upstream", strings.Join(up, "; "))
-	line("downstream", strings.Join(down, "; "))
+	ref = catalog.TableRef(t.ID())
+	up, down := neighbours(c, ref)
+	line("upstream", up)
+	line("downstream", down)
 	fmt.Fprintf(w, "\ncolumns (role %s sees %s):\n", r.Name, strings.Join(r.Reads, ", "))
 	var rows [][]any
 	for _, col := range t.Columns {
@@ -253,6 +258,120 @@ func catalogShow(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	_, err = stdout.Write(w.Bytes())
 	return err
+}
+
+// neighbours are ref's direct upstream and downstream, as show prints them.
+func neighbours(c *catalog.Catalog, ref catalog.Ref) (string, string) {
+	var up, down []string
+	for _, e := range c.Edges {
+		if e.To == ref {
+			up = append(up, edgeText(e.From, e))
+		}
+		if e.From == ref {
+			down = append(down, edgeText(e.To, e))
+		}
+	}
+	return strings.Join(up, "; "), strings.Join(down, "; ")
+}
+
+// showEntity prints what the catalog knows of an entity that is not a table:
+// a dashboard, chart, dataset, serving table or topic.
+func showEntity(stdout io.Writer, c *catalog.Catalog, ref catalog.Ref) error {
+	w := &bytes.Buffer{}
+	line := func(k, v string) {
+		if v != "" {
+			fmt.Fprintf(w, "%-11s %s\n", k, v)
+		}
+	}
+	head := func(title, desc string) {
+		fmt.Fprintf(w, "%s  (%s)\n", ref.Name, title)
+		if desc != "" {
+			fmt.Fprintf(w, "  %s\n", desc)
+		}
+		fmt.Fprintln(w)
+	}
+	owner := func(domain, team string) {
+		if domain != "" {
+			line("domain", fmt.Sprintf("%s (owner %s)", domain, team))
+		}
+	}
+	var cols []catalog.Column
+	switch ref.Kind {
+	case catalog.KindDashboard:
+		x := c.Consumer(ref.Name)
+		kind := "dashboard"
+		if x.Tool != "" {
+			kind = x.Tool + " dashboard"
+		}
+		head(kind, joinNonEmpty(": ", x.Title, x.Description))
+		owner(x.Domain, x.Owner)
+		line("declared", orDash(x.File, catalog.ConsumersFile))
+		line("url", x.URL)
+		line("reads", strings.Join(x.Reads, ", "))
+		line("datasets", strings.Join(x.Datasets, ", "))
+		line("charts", strings.Join(x.Charts, ", "))
+	case catalog.KindChart:
+		x := c.Chart(ref.Name)
+		head(x.Type+" chart of dashboard "+x.Dashboard, joinNonEmpty(": ", x.Title, x.Description))
+		owner(x.Domain, x.Owner)
+		line("declared", x.File)
+		line("dataset", x.Dataset)
+	case catalog.KindDataset:
+		x := c.Dataset(ref.Name)
+		head("dataset of dashboard "+x.Dashboard, x.Description)
+		owner(x.Domain, x.Owner)
+		line("declared", x.File)
+		line("reads", strings.Join(x.Reads, ", ")+" (their copies in the serving database)")
+		line("sql", strings.Join(strings.Fields(x.SQL), " "))
+		cols = x.Columns
+	case catalog.KindServing:
+		sv := c.Serving
+		head(fmt.Sprintf("serving copy, in the %s database %s", sv.Engine, sv.Path), sv.Description)
+		if t, err := c.Table(ref.Name); err == nil {
+			owner(t.Domain, t.Owner)
+			cols = t.Columns
+		}
+		line("copy of", "table "+ref.Name)
+	case catalog.KindTopic:
+		x := c.Topic(ref.Name)
+		head("RabbitMQ "+string(x.Kind), x.Description)
+		owner(x.Domain, x.Owner)
+		line("contract", x.Contract)
+		line("binding", strings.TrimSpace(x.Exchange+" "+x.RoutingKey))
+	}
+	up, down := neighbours(c, ref)
+	line("upstream", up)
+	line("downstream", down)
+	if len(cols) > 0 {
+		fmt.Fprintln(w, "\ncolumns:")
+		rows := make([][]any, len(cols))
+		for i, col := range cols {
+			rows[i] = []any{col.Name, col.Type, col.PII, col.Description}
+		}
+		if err := render.Table(w, []string{"column", "type", "pii", "description"}, rows); err != nil {
+			return err
+		}
+	}
+	_, err := stdout.Write(w.Bytes())
+	return err
+}
+
+// joinNonEmpty joins the non-empty parts with sep.
+func joinNonEmpty(sep string, parts ...string) string {
+	var out []string
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return strings.Join(out, sep)
+}
+
+func orDash(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }
 
 func edgeText(r catalog.Ref, e catalog.Edge) string {
@@ -312,7 +431,7 @@ func catalogLineage(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	if len(pos) != 1 {
-		return errors.New("usage: meshctl catalog lineage <namespace.table> [--format text|dot|svg|png]")
+		return errors.New("usage: meshctl catalog lineage <entity> [--format text|dot|svg|png]")
 	}
 	switch *format {
 	case "text", "dot", "svg", "png":
@@ -323,11 +442,10 @@ func catalogLineage(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	t, err := c.Table(pos[0])
+	ref, err := c.Resolve(pos[0])
 	if err != nil {
 		return err
 	}
-	ref := catalog.TableRef(t.ID())
 	var buf bytes.Buffer
 	switch *format {
 	case "text":
@@ -365,6 +483,9 @@ func writeLineageText(w io.Writer, c *catalog.Catalog, ref catalog.Ref) {
 			if e.Pipeline != "" {
 				how += ", pipeline " + e.Pipeline
 			}
+			if e.Command != "" {
+				how += ", `" + e.Command + "`"
+			}
 			if len(e.Columns) > 0 {
 				how += fmt.Sprintf(", %d columns", len(e.Columns))
 			}
@@ -377,7 +498,7 @@ func writeLineageText(w io.Writer, c *catalog.Catalog, ref catalog.Ref) {
 	print("downstream of "+ref.Name, down)
 	reach := map[string]bool{}
 	for _, e := range down {
-		if d := domainOfEdgeEnd(c, e.To); d != "" {
+		if d := c.DomainOf(e.To); d != "" {
 			reach[d] = true
 		}
 	}
@@ -388,20 +509,6 @@ func writeLineageText(w io.Writer, c *catalog.Catalog, ref catalog.Ref) {
 		}
 	}
 	fmt.Fprintf(w, "\n%d upstream and %d downstream edges; downstream reaches the domains %s\n", len(up), len(down), strings.Join(ds, ", "))
-}
-
-func domainOfEdgeEnd(c *catalog.Catalog, r catalog.Ref) string {
-	switch r.Kind {
-	case catalog.KindTable:
-		if t, err := c.Table(r.Name); err == nil {
-			return t.Domain
-		}
-	case catalog.KindTopic:
-		if t := c.Topic(r.Name); t != nil {
-			return t.Domain
-		}
-	}
-	return ""
 }
 
 // graphviz renders dot source with Graphviz's dot.
