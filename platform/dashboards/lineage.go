@@ -1,5 +1,6 @@
 // The lineage a dashboard adds to the mesh: table -> dataset -> chart ->
-// dashboard.
+// dashboard. The catalog (package catalog) puts the table's copy in the
+// serving database, which Superset reads, between the table and the dataset.
 
 package dashboards
 

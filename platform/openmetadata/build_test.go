@@ -194,7 +194,7 @@ func TestConsumptionBodies(t *testing.T) {
 	chart := find(t, bodies, "chart", `mesh_superset."shop_sales.units_total"`)
 	assert.Equal(t, map[string]any{"name": "shop_sales.units_total", "displayName": "Units", "service": "mesh_superset", "chartType": "Text",
 		"description": "Units\n\nA big_number chart of dashboard shop_sales, declared in domains/shop/dashboards/sales.yaml.",
-		"owners": []any{openmetadata.Reference("team", "shop-team")}, "domains": []any{"shop"}}, chart)
+		"owners":      []any{openmetadata.Reference("team", "shop-team")}, "domains": []any{"shop"}}, chart)
 	assert.Equal(t, "Line", find(t, bodies, "chart", `mesh_superset."shop_sales.units_by_day"`)["chartType"])
 
 	model := find(t, bodies, "dashboardDataModel", `mesh_superset.model."shop_sales.daily"`)

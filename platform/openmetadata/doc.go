@@ -9,16 +9,23 @@
 // Services (the lakehouse as a CustomDatabase service with one schema per
 // domain, RabbitMQ as a CustomMessaging service with a topic per exchange,
 // queue, dead-letter exchange and DLQ carrying the event contract as its
-// schema, Airflow with a pipeline per DAG and its tasks, Superset with the
-// declared dashboards); per mesh domain its team, domain and data product;
+// schema, Airflow with a pipeline per DAG and its tasks, the serving DuckDB
+// file that meshctl publish writes as a second CustomDatabase service with a
+// copy of each served table, Superset with the domains' dashboards, their
+// charts and their datasets as SupersetDataModel data models, as
+// OpenMetadata's own Superset connector registers them); per mesh domain its
+// team, domain and data product;
 // every table and column with description, type, owner, domain, data
 // product, tags and glossary terms; the glossary and its terms with related
 // terms; the access-level and mesh classifications (PII tags are
 // OpenMetadata's built-in PII and PersonalData ones); a policy and role per
 // governance role (a domain's team edits its domain's assets; roles are
 // denied sample data and profiles of columns they may not read); and every
-// lineage edge, topic -> raw -> stg -> fact -> forecast -> dashboard, with
-// column lineage where dbt gives it and the pipeline that makes the edge.
+// lineage edge, topic -> raw -> stg -> fact -> forecast -> serving copy ->
+// data model -> dashboard, with column lineage where dbt gives it (and
+// column for column into a serving copy) and the pipeline that makes the
+// edge. A chart is part of its dashboard (the dashboard's charts), not a
+// lineage node, as the Superset connector has it.
 //
 // # Idempotency and references
 //

@@ -141,8 +141,9 @@ func catalogList(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	if *format == "table" {
-		fmt.Fprintf(stdout, "\n%d tables of %d domains, %d topics, %d pipelines, %d lineage edges, %d glossary terms\n",
-			len(rows), len(c.Domains), len(c.Topics), len(c.Pipelines), len(c.Edges), len(c.Glossary.Terms))
+		fmt.Fprintf(stdout, "\n%d tables of %d domains, %d topics, %d pipelines, %d served tables, %d dashboards (%d datasets, %d charts), %d lineage edges, %d glossary terms\n",
+			len(rows), len(c.Domains), len(c.Topics), len(c.Pipelines), len(c.Serving.Tables), len(c.Consumers), len(c.Datasets), len(c.Charts),
+			len(c.Edges), len(c.Glossary.Terms))
 	}
 	return nil
 }

@@ -72,7 +72,7 @@ func TestCatalogCommands(t *testing.T) {
 			"shop.raw_sales          shop      shop-team      raw",
 			"shop.fact_sales         shop      shop-team      fact     yes",
 			"planning.fact_forecast  planning  planning-team  fact     yes",
-			"6 tables of 2 domains, 6 topics, 8 pipelines, 23 lineage edges, 3 glossary terms"}},
+			"6 tables of 2 domains, 6 topics, 8 pipelines, 2 served tables, 2 dashboards (2 datasets, 3 charts), 23 lineage edges, 3 glossary terms"}},
 		{name: "list live rows and freshness", args: []string{"catalog", "list", "--format", "csv"}, want: []string{
 			"shop.raw_sales,shop,shop-team,raw,,2,", ",1h0m0s,fresh,,customer_email\n",
 			"shop.stg_sales,shop,shop-team,staging,,,,2h0m0s,STALE,,customer_email\n"}},
