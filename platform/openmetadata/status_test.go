@@ -172,3 +172,16 @@ func TestStatusErrors(t *testing.T) {
 	assert.Contains(t, err.Error(), "pipelineStatus of pipeline mesh_airflow.ghost")
 	assert.NotContains(t, err.Error(), token)
 }
+
+// TestForDomainOtherAssets: a body of a type ForDomain does not list (a
+// chart) that names its domain goes with that domain's refresh only.
+func TestForDomainOtherAssets(t *testing.T) {
+	chart := openmetadata.Type{Name: "chart", Dir: "charts", Path: "/charts"}
+	bodies := append(fixtureBodies(t),
+		openmetadata.Body{Type: chart, FQN: "mesh_superset.shop_chart", Data: map[string]any{"name": "shop_chart", "domains": []any{"shop"}}},
+		openmetadata.Body{Type: chart, FQN: "mesh_superset.forecast_chart", Data: map[string]any{"name": "forecast_chart", "domains": []any{"forecast"}}})
+	shop := keys(openmetadata.ForDomain(bodies, "shop"))
+	assert.Contains(t, shop, "chart:mesh_superset.shop_chart")
+	assert.NotContains(t, shop, "chart:mesh_superset.forecast_chart")
+	assert.Contains(t, shop, "glossary:Warehouse", "mesh-wide bodies name no domain and stay")
+}
