@@ -19,12 +19,8 @@ type vehicle struct{ ID, HomeWarehouse string }
 
 // vehiclesByRegion holds each region's published vehicles in id order.
 var vehiclesByRegion = func() map[string][]vehicle {
-	t, err := masterdata.Open(pinned, "fleet.vehicles")
-	if err != nil {
-		panic(err)
-	}
 	out := map[string][]vehicle{}
-	s := t.Scan()
+	s := masterdata.MustOpen(pinned, "fleet.vehicles").Scan()
 	for s.Next() {
 		region := s.String("region")
 		out[region] = append(out[region], vehicle{ID: s.String("vehicle_id"), HomeWarehouse: s.String("home_warehouse")})

@@ -29,12 +29,8 @@ type warehouse struct {
 // warehousesByRegion holds the published warehouses of each region, in
 // their published order.
 var warehousesByRegion = func() map[string][]warehouse {
-	t, err := masterdata.Open(pinned, "inventory.warehouses")
-	if err != nil {
-		panic(err)
-	}
 	out := map[string][]warehouse{}
-	s := t.Scan()
+	s := masterdata.MustOpen(pinned, "inventory.warehouses").Scan()
 	for s.Next() {
 		region := s.String("region")
 		out[region] = append(out[region], warehouse{ID: s.String("warehouse_id"), Lat: s.Float("lat"), Lon: s.Float("lon")})

@@ -25,7 +25,7 @@ type product struct {
 // which the Zipf draw of popularity relies on).
 var catalogue = func() []product {
 	var out []product
-	s := mustOpen("inventory.products").Scan()
+	s := masterdata.MustOpen(pinned, "inventory.products").Scan()
 	for s.Next() {
 		out = append(out, product{ID: s.String("product_id"), Price: s.Float("list_price")})
 	}
@@ -36,7 +36,7 @@ var catalogue = func() []product {
 // warehousesByRegion holds the ids of each region's published warehouses.
 var warehousesByRegion = func() map[string][]string {
 	out := map[string][]string{}
-	s := mustOpen("inventory.warehouses").Scan()
+	s := masterdata.MustOpen(pinned, "inventory.warehouses").Scan()
 	for s.Next() {
 		region := s.String("region")
 		out[region] = append(out[region], s.String("warehouse_id"))
@@ -45,16 +45,7 @@ var warehousesByRegion = func() map[string][]string {
 	return out
 }()
 
-// mustOpen reads a pinned copy; a missing or malformed one is a build
-// mistake `go run mage.go check` reports, so the binary refuses to start.
-func mustOpen(ident string) masterdata.Table {
-	t, err := masterdata.Open(pinned, ident)
-	if err != nil {
-		panic(err)
-	}
-	return t
-}
-
+// mustScan stops the binary on a malformed pinned copy (see masterdata.MustOpen).
 func mustScan(s *masterdata.Scanner) {
 	if err := s.Err(); err != nil {
 		panic(err)

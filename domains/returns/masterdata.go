@@ -15,12 +15,8 @@ var pinned embed.FS
 
 // categoryOf maps a product id to its category.
 var categoryOf = func() map[string]string {
-	t, err := masterdata.Open(pinned, "inventory.products")
-	if err != nil {
-		panic(err)
-	}
-	m := make(map[string]string, len(t.Rows))
-	s := t.Scan()
+	m := map[string]string{}
+	s := masterdata.MustOpen(pinned, "inventory.products").Scan()
 	for s.Next() {
 		m[s.String("product_id")] = s.String("category")
 	}

@@ -109,6 +109,8 @@ func TestOpen(t *testing.T) {
 	_, err = Open(fsys, "fleet.vehicles")
 	assert.ErrorIs(t, err, ErrUnknownTable)
 	assert.ErrorContains(t, err, "no pinned copy masterdata/fleet.vehicles.csv")
+	assert.Equal(t, tbl, MustOpen(fsys, "inventory.warehouses"))
+	assert.PanicsWithError(t, err.Error(), func() { MustOpen(fsys, "fleet.vehicles") })
 }
 
 func TestRegistryAndCheckSeeds(t *testing.T) {

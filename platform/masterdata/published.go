@@ -106,6 +106,17 @@ func Open(fsys fs.FS, ident string) (Table, error) {
 	return ParseCSV(p, data)
 }
 
+// MustOpen is Open for the package variables of a consumer's generator: a
+// missing or malformed pinned copy is a build mistake (`go run mage.go
+// check` names it), so the binary refuses to start.
+func MustOpen(fsys fs.FS, ident string) Table {
+	t, err := Open(fsys, ident)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
 // CheckSeeds compares the committed seeds in dir (an owner's dbt/seeds) with
 // the registered tables names and returns the names whose file differs or is
 // missing. With write set it rewrites those files first, so an owner's test
