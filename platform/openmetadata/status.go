@@ -213,7 +213,6 @@ func (v *Validator) ValidateStatus(kind StatusKind, fqn string, body []byte) err
 	if !ok {
 		return fmt.Errorf("%w: unknown status kind %q", ErrInvalidBody, kind.Name)
 	}
-	var doc any
 	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("%w: %s of %s: not JSON: %v", ErrInvalidBody, kind.Name, fqn, err)

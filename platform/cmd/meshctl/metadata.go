@@ -263,19 +263,18 @@ func metadataStatuses(ctx context.Context, rt *mesh.Runtime, lh *lakehouse.Lakeh
 		}
 		out = append(out, openmetadata.TableStatuses(opts, fresh)...)
 	}
-	if path := runner.HistoryPath(rt.Config.DataDir); runs > 0 {
-		if _, err := os.Stat(path); err == nil {
-			st, err := runner.OpenStore(ctx, path)
-			if err != nil {
-				return nil, err
-			}
-			defer st.Close()
-			history, err := st.Runs(ctx, "", runs)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, openmetadata.RunStatuses(opts, history)...)
+	// The run history exists once meshctl dag run has run something.
+	if path := runner.HistoryPath(rt.Config.DataDir); runs > 0 && fileExists(path) {
+		st, err := runner.OpenStore(ctx, path)
+		if err != nil {
+			return nil, err
 		}
+		defer st.Close()
+		history, err := st.Runs(ctx, "", runs)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, openmetadata.RunStatuses(opts, history)...)
 	}
 	out = openmetadata.StatusesFor(out, bodies)
 	v, err := openmetadata.DefaultValidator()
@@ -300,4 +299,9 @@ func hasDomain(bodies []openmetadata.Body, domain string) bool {
 		}
 	}
 	return false
+}
+
+func fileExists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
 }
