@@ -19,14 +19,11 @@ const benchRows = 200_000
 func benchTables(b *testing.B) (lh *lakehouse.Lakehouse, plain, withDeletes lakehouse.Ident) {
 	b.Helper()
 	ctx := context.Background()
-	lh, err := lakehouse.Open(ctx, lakehouse.Config{DataDir: b.TempDir()})
-	require.NoError(b, err)
-	b.Cleanup(func() { lh.Close() })
+	lh = lakehousetest.Open(b, lakehousetest.Local)
 	plain = lakehouse.Ident{Namespace: "bench", Name: "plain"}
 	withDeletes = lakehouse.Ident{Namespace: "bench", Name: "deletes"}
 	for _, id := range []lakehouse.Ident{plain, withDeletes} {
-		_, err := lh.EnsureTable(ctx, id, lakehousetest.Schema(), nil)
-		require.NoError(b, err)
+		lakehousetest.Table(b, lh, id)
 		for c := range 4 {
 			rows := make([]lakehousetest.Row, 0, benchRows/4)
 			for i := range benchRows / 4 {
@@ -36,7 +33,7 @@ func benchTables(b *testing.B) (lh *lakehouse.Lakehouse, plain, withDeletes lake
 			require.NoError(b, err)
 		}
 	}
-	_, err = lh.Upsert(ctx, withDeletes, []string{"event_id"}, []arrow.RecordBatch{lakehousetest.Batch(b,
+	_, err := lh.Upsert(ctx, withDeletes, []string{"event_id"}, []arrow.RecordBatch{lakehousetest.Batch(b,
 		lakehousetest.Row{ID: "e0-1", Date: "2026-01-02", Region: "west", Amount: 1})}, nil)
 	require.NoError(b, err)
 	return lh, plain, withDeletes

@@ -22,18 +22,15 @@ import (
 // has delete files); other columns and unmasked engines are unchanged.
 func TestMasks(t *testing.T) {
 	ctx := context.Background()
-	lh := openLakehouse(t, "local")
+	lh := lakehousetest.Open(t, lakehousetest.Local)
 	events := lakehouse.Ident{Namespace: "shop", Name: "events"}
 	upserted := lakehouse.Ident{Namespace: "shop", Name: "upserted"}
 	for _, id := range []lakehouse.Ident{events, upserted} {
-		_, err := lh.EnsureTable(ctx, id, lakehousetest.Schema(), nil)
-		require.NoError(t, err)
-		_, err = lh.Append(ctx, id, []arrow.RecordBatch{lakehousetest.Batch(t,
+		lakehousetest.Table(t, lh, id,
 			row{ID: "e1", Date: "2026-01-01", Region: "north", Amount: 10},
 			row{ID: "e2", Date: "2026-01-01", Region: "south", Amount: 20},
 			row{ID: "e3", Date: "2026-01-02", Region: "north", Amount: 30},
-		)}, nil)
-		require.NoError(t, err)
+		)
 	}
 	// A delete file makes the table streamed, not a view: e3 goes away.
 	writeEqualityDelete(t, lh, upserted, row{ID: "e3", Date: "2026-01-02"})

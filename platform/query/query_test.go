@@ -2,9 +2,7 @@ package query_test
 
 import (
 	"context"
-	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -27,20 +25,6 @@ func TestMain(m *testing.M) {
 }
 
 type row = lakehousetest.Row
-
-func openLakehouse(t *testing.T, kind string) *lakehouse.Lakehouse {
-	t.Helper()
-	cfg := lakehouse.Config{DataDir: t.TempDir()}
-	if kind == "s3" {
-		s3 := testenv.S3(t)
-		cfg.Warehouse = fmt.Sprintf("s3://query-%d/%s", os.Getpid(), filepath.Base(t.TempDir()))
-		cfg.S3 = lakehouse.S3Config{Endpoint: s3.Endpoint, Region: s3.Region, AccessKeyID: s3.AccessKey, SecretAccessKey: s3.SecretKey}
-	}
-	lh, err := lakehouse.Open(context.Background(), cfg)
-	require.NoError(t, err)
-	t.Cleanup(func() { lh.Close() })
-	return lh
-}
 
 func newEngine(t testing.TB, lh *lakehouse.Lakehouse) *query.Engine {
 	t.Helper()
@@ -72,30 +56,25 @@ func date(s string) time.Time {
 // TestQuery runs the same queries with the same known answers over a local
 // and a MinIO warehouse.
 func TestQuery(t *testing.T) {
-	for _, kind := range []string{"local", "s3"} {
+	for _, kind := range []string{lakehousetest.Local, lakehousetest.S3} {
 		t.Run(kind, func(t *testing.T) {
 			ctx := context.Background()
-			lh := openLakehouse(t, kind)
+			lh := lakehousetest.Open(t, kind)
 			e := newEngine(t, lh)
 			orders := lakehouse.Ident{Namespace: "orders", Name: "events"}
 			billing := lakehouse.Ident{Namespace: "billing", Name: "invoices"}
 			empty := lakehouse.Ident{Namespace: "orders", Name: "empty"}
-			for _, id := range []lakehouse.Ident{orders, billing, empty} {
-				_, err := lh.EnsureTable(ctx, id, lakehousetest.Schema(), nil)
-				require.NoError(t, err)
-			}
-			_, err := lh.Append(ctx, orders, []arrow.RecordBatch{lakehousetest.Batch(t,
+			lakehousetest.Table(t, lh, orders,
 				row{ID: "o1", Date: "2026-01-01", Region: "north", Amount: 10},
 				row{ID: "o2", Date: "2026-01-01", Region: "south", Amount: 20},
 				row{ID: "o3", Date: "2026-01-02", Region: "north", Amount: 30},
 				row{ID: "o4", Date: "2026-01-02", Region: "east", Amount: 40},
-			)}, nil)
-			require.NoError(t, err)
-			_, err = lh.Append(ctx, billing, []arrow.RecordBatch{lakehousetest.Batch(t,
+			)
+			lakehousetest.Table(t, lh, billing,
 				row{ID: "o1", Date: "2026-01-03", Region: "inv", Amount: 100},
 				row{ID: "o3", Date: "2026-01-03", Region: "inv", Amount: 300},
-			)}, nil)
-			require.NoError(t, err)
+			)
+			lakehousetest.Table(t, lh, empty)
 
 			t.Run("CountSumAndColumns", func(t *testing.T) {
 				res := mustQuery(t, e, "SELECT count(*) AS n, sum(amount)::BIGINT AS total FROM orders.events")

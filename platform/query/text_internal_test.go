@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/meshterious/warehouse/platform/lakehouse"
+	"github.com/meshterious/warehouse/platform/lakehouse/lakehousetest"
 )
 
 // goConvertible are expressions of every type the Go driver reads, with
@@ -44,9 +44,7 @@ var goConvertible = []string{
 // DuckDB cannot convert) against DuckDB's own: the same text and JSON.
 func TestGoConversionMatchesDuckDB(t *testing.T) {
 	ctx := context.Background()
-	lh, err := lakehouse.Open(ctx, lakehouse.Config{DataDir: t.TempDir()})
-	require.NoError(t, err)
-	defer lh.Close()
+	lh := lakehousetest.Open(t, lakehousetest.Local)
 	e, err := NewEngine(ctx, lh, Config{Threads: 2, TempDir: t.TempDir()})
 	require.NoError(t, err)
 	defer e.Close()

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"testing"
 
-	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -35,17 +34,13 @@ func texts(t *testing.T, res *query.Result) [][]string {
 
 func TestQueryText(t *testing.T) {
 	ctx := context.Background()
-	lh := openLakehouse(t, "local")
+	lh := lakehousetest.Open(t, lakehousetest.Local)
 	e := newEngine(t, lh)
 	id := lakehouse.Ident{Namespace: "orders", Name: "events"}
-	require.NoError(t, lh.EnsureNamespace(ctx, id.Namespace))
-	_, err := lh.EnsureTable(ctx, id, lakehousetest.Schema(), nil)
-	require.NoError(t, err)
-	_, err = lh.Append(ctx, id, []arrow.RecordBatch{lakehousetest.Batch(t,
+	lakehousetest.Table(t, lh, id,
 		row{ID: "a", Date: "2026-01-01", Region: "us-east", Amount: 5},
 		row{ID: "b", Date: "2026-01-02", Region: "eu-central", Amount: 7},
-	)}, nil)
-	require.NoError(t, err)
+	)
 
 	tests := []struct {
 		name        string
@@ -107,7 +102,7 @@ func TestQueryText(t *testing.T) {
 // TestQueryTextKeepsOrder checks that wrapping a statement keeps its ORDER
 // BY, on enough rows for DuckDB to sort in parallel.
 func TestQueryTextKeepsOrder(t *testing.T) {
-	e := newEngine(t, openLakehouse(t, "local"))
+	e := newEngine(t, lakehousetest.Open(t, lakehousetest.Local))
 	sql := "SELECT i, hash(i) AS h FROM range(300000) t(i) ORDER BY h"
 	res, err := e.QueryText(context.Background(), sql)
 	require.NoError(t, err)
@@ -124,7 +119,7 @@ func TestQueryTextKeepsOrder(t *testing.T) {
 // JSON numbers and booleans, nested types as JSON structures, non-finite
 // floats and DECIMALs without an integer digit made valid JSON.
 func TestValueJSON(t *testing.T) {
-	res, err := newEngine(t, openLakehouse(t, "local")).QueryText(context.Background(), `SELECT
+	res, err := newEngine(t, lakehousetest.Open(t, lakehousetest.Local)).QueryText(context.Background(), `SELECT
 		42 AS i, 0.5::DECIMAL(3,3) AS d, 'nan'::DOUBLE AS nan, true AS b, '<a & b>' AS s,
 		[1.5::DOUBLE, 'inf'::DOUBLE, NULL] AS l, {'a': 'NaN', 'b': '-inf'::FLOAT} AS st`)
 	require.NoError(t, err)

@@ -31,19 +31,13 @@ var events = lakehouse.Ident{Namespace: "sales", Name: "events"}
 // fixture is a lakehouse with sales.events holding four known rows.
 func fixture(t *testing.T) *lakehouse.Lakehouse {
 	t.Helper()
-	ctx := context.Background()
-	lh, err := lakehouse.Open(ctx, lakehouse.Config{DataDir: t.TempDir()})
-	require.NoError(t, err)
-	t.Cleanup(func() { lh.Close() })
-	_, err = lh.EnsureTable(ctx, events, lakehousetest.Schema(), nil)
-	require.NoError(t, err)
-	_, err = lh.Append(ctx, events, []arrow.RecordBatch{lakehousetest.Batch(t,
+	lh := lakehousetest.Open(t, lakehousetest.Local)
+	lakehousetest.Table(t, lh, events,
 		row{ID: "e1", Date: "2026-01-01", Region: "eu", Amount: 10},
 		row{ID: "e2", Date: "2026-01-01", Region: "us", Amount: 20},
 		row{ID: "e3", Date: "2026-01-02", Region: "eu", Amount: 30},
 		row{ID: "e4", Date: "2026-01-03", Region: "us", Amount: 40},
-	)}, nil)
-	require.NoError(t, err)
+	)
 	return lh
 }
 

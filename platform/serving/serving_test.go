@@ -26,20 +26,15 @@ type row = lakehousetest.Row
 // new commit and fresh again after publishing.
 func TestPublish(t *testing.T) {
 	ctx := context.Background()
-	lh, err := lakehouse.Open(ctx, lakehouse.Config{DataDir: t.TempDir()})
-	require.NoError(t, err)
-	t.Cleanup(func() { lh.Close() })
+	lh := lakehousetest.Open(t, lakehousetest.Local)
 	fact := lakehouse.Ident{Namespace: "shop", Name: "fact_sales"}
 	raw := lakehouse.Ident{Namespace: "shop", Name: "raw_sales"}
 	for _, id := range []lakehouse.Ident{fact, raw} {
-		_, err := lh.EnsureTable(ctx, id, lakehousetest.Schema(), nil)
-		require.NoError(t, err)
-		_, err = lh.Append(ctx, id, []arrow.RecordBatch{lakehousetest.Batch(t,
+		lakehousetest.Table(t, lh, id,
 			row{ID: "a", Date: "2026-01-01", Region: "north", Amount: 10},
 			row{ID: "b", Date: "2026-01-01", Region: "south", Amount: 20},
 			row{ID: "c", Date: "2026-01-02", Region: "north", Amount: 30},
-		)}, nil)
-		require.NoError(t, err)
+		)
 	}
 	path := filepath.Join(t.TempDir(), "serving", "mesh.duckdb")
 	cfg := serving.Config{Path: path, Query: query.Config{Threads: 2, TempDir: t.TempDir()}}
@@ -93,15 +88,10 @@ func TestPublish(t *testing.T) {
 // publish keeps the tables it was not asked for.
 func TestPublishTablesConcurrently(t *testing.T) {
 	ctx := context.Background()
-	lh, err := lakehouse.Open(ctx, lakehouse.Config{DataDir: t.TempDir()})
-	require.NoError(t, err)
-	t.Cleanup(func() { lh.Close() })
+	lh := lakehousetest.Open(t, lakehousetest.Local)
 	ids := []lakehouse.Ident{{Namespace: "shop", Name: "fact_a"}, {Namespace: "shop", Name: "fact_b"}, {Namespace: "depot", Name: "fact_c"}}
 	for _, id := range ids {
-		_, err := lh.EnsureTable(ctx, id, lakehousetest.Schema(), nil)
-		require.NoError(t, err)
-		_, err = lh.Append(ctx, id, []arrow.RecordBatch{lakehousetest.Batch(t, row{ID: "a", Date: "2026-01-01", Region: "north", Amount: 1})}, nil)
-		require.NoError(t, err)
+		lakehousetest.Table(t, lh, id, row{ID: "a", Date: "2026-01-01", Region: "north", Amount: 1})
 	}
 	path := filepath.Join(t.TempDir(), "mesh.duckdb")
 	cfg := func(tables ...lakehouse.Ident) serving.Config {
@@ -109,7 +99,7 @@ func TestPublishTablesConcurrently(t *testing.T) {
 	}
 	// The first table publish starts the file; then each table gains rows
 	// (table i: i+2 in all) and is published alone, all at once, twice.
-	_, err = serving.Publish(ctx, lh, cfg(ids[0]))
+	_, err := serving.Publish(ctx, lh, cfg(ids[0]))
 	require.NoError(t, err)
 	for i, id := range ids {
 		for j := 0; j <= i; j++ {
@@ -163,10 +153,8 @@ func TestPublishTablesConcurrently(t *testing.T) {
 
 func TestPublishErrors(t *testing.T) {
 	ctx := context.Background()
-	lh, err := lakehouse.Open(ctx, lakehouse.Config{DataDir: t.TempDir()})
-	require.NoError(t, err)
-	t.Cleanup(func() { lh.Close() })
-	_, err = serving.Publish(ctx, lh, serving.Config{})
+	lh := lakehousetest.Open(t, lakehousetest.Local)
+	_, err := serving.Publish(ctx, lh, serving.Config{})
 	require.ErrorIs(t, err, serving.ErrInvalidConfig)
 	assert.Contains(t, err.Error(), "serving.path is required")
 	_, err = serving.Publish(ctx, lh, serving.Config{Path: filepath.Join(t.TempDir(), "x.duckdb"), Tables: []lakehouse.Ident{{Namespace: "no", Name: "such"}}})

@@ -7,6 +7,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sort"
 	"sync"
 	"testing"
@@ -20,6 +22,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshterious/warehouse/platform/internal/testenv"
 	"github.com/meshterious/warehouse/platform/lakehouse"
 )
 
@@ -53,6 +56,46 @@ func Date(s string) arrow.Date32 {
 
 // IcebergDate parses YYYY-MM-DD into an Iceberg date literal value.
 func IcebergDate(s string) iceberg.Date { return iceberg.Date(Date(s)) }
+
+// Warehouses of Open.
+const (
+	Local = "local" // a warehouse directory in the test's temporary directory
+	S3    = "s3"    // a bucket of the test S3 server (testenv.S3)
+)
+
+// Open opens a new, empty lakehouse for a test, closed when it ends: a
+// SQLite catalog in the test's temporary directory and a warehouse there
+// (Local) or in a bucket of its own on the test S3 server (S3).
+func Open(t testing.TB, warehouse string) *lakehouse.Lakehouse {
+	t.Helper()
+	cfg := lakehouse.Config{DataDir: t.TempDir()}
+	switch warehouse {
+	case Local:
+	case S3:
+		s3 := testenv.S3(t)
+		cfg.Warehouse = fmt.Sprintf("s3://test-%d/%s", os.Getpid(), filepath.Base(cfg.DataDir))
+		cfg.S3 = lakehouse.S3Config{Endpoint: s3.Endpoint, Region: s3.Region, AccessKeyID: s3.AccessKey, SecretAccessKey: s3.SecretKey}
+	default:
+		t.Fatalf("lakehousetest.Open: warehouse %q: want %q or %q", warehouse, Local, S3)
+	}
+	lh, err := lakehouse.Open(context.Background(), cfg)
+	require.NoError(t, err)
+	t.Cleanup(func() { lh.Close() })
+	return lh
+}
+
+// Table creates the table id with Schema() and commits rows to it in one
+// append (no rows: the table stays empty, without a snapshot).
+func Table(t testing.TB, lh *lakehouse.Lakehouse, id lakehouse.Ident, rows ...Row) {
+	t.Helper()
+	ctx := context.Background()
+	_, err := lh.EnsureTable(ctx, id, Schema(), nil)
+	require.NoError(t, err)
+	if len(rows) > 0 {
+		_, err = lh.Append(ctx, id, []arrow.RecordBatch{Batch(t, rows...)}, nil)
+		require.NoError(t, err)
+	}
+}
 
 // Batch builds an Arrow record batch of rows in the table's Arrow schema (with field ids).
 func Batch(t testing.TB, rows ...Row) arrow.RecordBatch {
