@@ -501,6 +501,32 @@ func TestRepositoryCatalog(t *testing.T) {
 	for _, d := range []string{"returns", "dispatch", "inventory", "errors", "forecasting"} {
 		assert.True(t, reached[d], "orders.fact_orders reaches %s", d)
 	}
+	// ... and through the serving database to the orders dashboard.
+	next := map[catalog.Ref][]catalog.Ref{}
+	for _, e := range c.Downstream(catalog.TableRef("orders.fact_orders")) {
+		next[e.From] = append(next[e.From], e.To)
+	}
+	path := []catalog.Ref{catalog.TableRef("orders.fact_orders"), catalog.ServingRef("orders.fact_orders"),
+		{Kind: catalog.KindDataset, Name: "orders_sales.daily_sales"}, {Kind: catalog.KindChart, Name: "orders_sales.revenue_total"},
+		{Kind: catalog.KindDashboard, Name: "orders_sales"}}
+	for i := 1; i < len(path); i++ {
+		assert.Contains(t, next[path[i-1]], path[i], "%s -> %s", path[i-1], path[i])
+	}
+	for _, e := range c.Edges {
+		if e.Via == catalog.ViaServing && e.From.Name == "orders.fact_orders" {
+			assert.Equal(t, "fact_orders", e.Pipeline, "the fact DAG publishes its table")
+		}
+	}
+	assert.Len(t, c.Consumers, 6, "a dashboard per domain but fleet")
+	for _, d := range c.Consumers {
+		assert.NotEmpty(t, c.Upstream(catalog.Ref{Kind: catalog.KindDashboard, Name: d.Name}), d.Name)
+		assert.Equal(t, "Superset", d.Tool, d.Name)
+	}
+	for _, id := range c.Serving.Tables {
+		_, err := c.Table(id)
+		assert.NoError(t, err, "serving copy of an unknown table %s", id)
+	}
+
 	masks, err := c.Masks("")
 	require.NoError(t, err)
 	assert.Equal(t, []string{"customer_id", "customer_lat", "customer_lon"}, masks["orders.raw_orders"])

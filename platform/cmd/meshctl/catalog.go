@@ -381,8 +381,11 @@ func edgeText(r catalog.Ref, e catalog.Edge) string {
 		name = string(r.Kind) + " " + r.Name
 	}
 	how := e.Via
-	if e.Pipeline != "" {
+	switch {
+	case e.Pipeline != "":
 		how += ", " + e.Pipeline
+	case e.Command != "":
+		how += ", " + e.Command // no DAG runs it: the operator or the demo does
 	}
 	return name + " (" + how + ")"
 }
