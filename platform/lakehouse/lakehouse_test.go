@@ -19,11 +19,7 @@ import (
 	"github.com/meshterious/warehouse/platform/lakehouse/lakehousetest"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testenv.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 func TestConfigValidate(t *testing.T) {
 	tests := []struct {

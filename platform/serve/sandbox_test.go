@@ -18,11 +18,7 @@ import (
 	"github.com/meshterious/warehouse/platform/serve"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	testenv.Cleanup()
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
 type row = lakehousetest.Row
 

@@ -290,3 +290,12 @@ func Cleanup() {
 	}
 	cleanups = nil
 }
+
+// Main is the TestMain of a package whose tests may start servers of this
+// package (S3): it runs the tests, stops the servers and exits with the
+// tests' code. Use it as `func TestMain(m *testing.M) { testenv.Main(m) }`.
+func Main(m *testing.M) {
+	code := m.Run()
+	Cleanup()
+	os.Exit(code)
+}
