@@ -28,8 +28,9 @@
 // StageTable creates a table that must be visible complete or not at all (a
 // transformation's model): it is created and filled under a staging name
 // (StagingIdent, which Tables does not list) and renamed into place in the
-// catalog once its data is committed. The SQL catalog renames by updating
-// the name of its row, so the table keeps its location and snapshots. A
+// catalog once its data is committed. It is created at the location a table
+// of the final name gets, and the SQL catalog renames by updating the name of
+// its row, so the table keeps that location and its snapshots. A
 // staging table left by a killed writer is dropped by the next StageTable of
 // the same table (or DropStaging).
 //

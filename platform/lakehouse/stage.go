@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 
 	"github.com/apache/iceberg-go"
@@ -58,6 +59,11 @@ func (l *Lakehouse) StageTable(ctx context.Context, id Ident, schema *iceberg.Sc
 	if err != nil {
 		return nil, err
 	}
+	location, err := l.defaultLocation(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	opts = append(opts, catalog.WithLocation(location))
 	if _, err := l.cat.CreateTable(ctx, staging.identifier(), schema, opts...); err != nil {
 		return nil, fmt.Errorf("creating staging table %s: %w", staging, err)
 	}
@@ -75,6 +81,22 @@ func (l *Lakehouse) StageTable(ctx context.Context, id Ident, schema *iceberg.Sc
 		return nil, fmt.Errorf("renaming staging table %s to %s: %w", staging, id, err)
 	}
 	return tbl, nil
+}
+
+// defaultLocation is where the catalog would put a new table id, as
+// iceberg-go's SQL catalog computes it: under the namespace's location
+// property, else <warehouse>/<namespace>.db/<name>. A staged table is created
+// there rather than under its staging name, so its files sit where its name
+// says, as those of any other table.
+func (l *Lakehouse) defaultLocation(ctx context.Context, id Ident) (string, error) {
+	nsprops, err := l.cat.LoadNamespaceProperties(ctx, table.Identifier{id.Namespace})
+	if err != nil {
+		return "", fmt.Errorf("reading the properties of namespace %s: %w", id.Namespace, err)
+	}
+	if loc := nsprops.Get("location", ""); loc != "" {
+		return url.JoinPath(loc, id.Name)
+	}
+	return url.JoinPath(l.props.Get("warehouse", ""), id.Namespace+".db", id.Name)
 }
 
 // DropStaging drops the staging table of id that a killed StageTable left

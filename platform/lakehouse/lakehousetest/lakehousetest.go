@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -516,6 +517,7 @@ func Run(t *testing.T, open func(t *testing.T) *lakehouse.Lakehouse) {
 		})
 		require.NoError(t, err)
 		assert.Equal(t, table.Identifier{id.Namespace, id.Name}, tbl.Identifier())
+		assert.True(t, strings.HasSuffix(tbl.Location(), "/conf_stage.db/model"), "where the table's name says, not its staging name: %s", tbl.Location())
 		assert.Equal(t, "1", tbl.Properties()["mesh.test"])
 		spec := tbl.Spec()
 		assert.Equal(t, "event_date", spec.Field(0).Name, "partitioned as EnsureTable partitions")
