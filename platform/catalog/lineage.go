@@ -350,6 +350,7 @@ func (b *builder) addDashboards() error {
 		}
 	}
 	var errs []string
+	datasetCols := map[string]map[string][]ColumnLineage{} // dataset ID -> table -> columns
 	for _, d := range all {
 		if slices.ContainsFunc(b.cat.Consumers, func(c *Consumer) bool { return c.Name == d.ID }) {
 			errs = append(errs, fmt.Sprintf("%s: dashboard %s: a consumer of that name is declared too (%s or Config.Consumers)", d.File, d.ID, ConsumersFile))
@@ -372,6 +373,7 @@ func (b *builder) addDashboards() error {
 				served[r] = true
 				c.Reads = append(c.Reads, r)
 			}
+			datasetCols[set.ID] = b.datasetColumnLineage(set)
 			b.cat.Datasets = append(b.cat.Datasets, set)
 			c.Datasets = append(c.Datasets, set.ID)
 		}
@@ -412,12 +414,45 @@ func (b *builder) addDashboards() error {
 			continue // reported above
 		}
 		from := Ref{Kind: kinds[e.From.Kind], Name: e.From.ID}
+		var cols []ColumnLineage
 		if e.From.Kind == dashboards.NodeTable {
 			from = ServingRef(e.From.ID) // Superset reads the serving copy
+			cols = datasetCols[e.To.ID][e.From.ID]
 		}
-		b.edge(Edge{From: from, To: Ref{Kind: kinds[e.To.Kind], Name: e.To.ID}, Via: ViaDashboard})
+		b.edge(Edge{From: from, To: Ref{Kind: kinds[e.To.Kind], Name: e.To.ID}, Via: ViaDashboard, Columns: cols})
 	}
 	return nil
+}
+
+// datasetColumnLineage is, per table a dataset reads, the dataset columns
+// that are simply one of its columns (SimpleColumns: plain, qualified, cast
+// or aliased), as for a dbt model; an unqualified column counts only when
+// one table read has it.
+func (b *builder) datasetColumnLineage(ds *Dataset) map[string][]ColumnLineage {
+	has := func(table, col string) bool {
+		t, ok := b.tables[table]
+		if !ok {
+			return false
+		}
+		_, ok = t.Column(col)
+		return ok
+	}
+	out := map[string][]ColumnLineage{}
+	for _, ref := range SimpleColumns(ds.SQL) {
+		if !slices.ContainsFunc(ds.Columns, func(c Column) bool { return c.Name == ref.Out }) {
+			continue
+		}
+		var from []string
+		for _, r := range ds.Reads {
+			if (ref.Table == "" || ref.Table == r) && has(r, ref.Column) {
+				from = append(from, r)
+			}
+		}
+		if len(from) == 1 {
+			out[from[0]] = append(out[from[0]], ColumnLineage{From: []string{ref.Column}, To: ref.Out})
+		}
+	}
+	return out
 }
 
 // publisher is the DAG (first by id) with a task running meshctl publish for

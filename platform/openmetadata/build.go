@@ -1017,7 +1017,7 @@ func (b *builder) lineage() {
 			}
 			details["pipeline"] = Reference("pipeline", pf)
 		}
-		if ft == "table" && tt == "table" && len(e.Columns) > 0 {
+		if ft == "table" && (tt == "table" || tt == "dashboardDataModel") && len(e.Columns) > 0 {
 			var cl []any
 			for _, c := range e.Columns {
 				from := make([]any, len(c.From))

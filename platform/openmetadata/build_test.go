@@ -220,7 +220,10 @@ func TestConsumptionBodies(t *testing.T) {
 	assert.Equal(t, "mesh_airflow.transform_shop", details["pipeline"].(map[string]any)["fullyQualifiedName"])
 	assert.Len(t, details["columnsLineage"], 2)
 	edge = find(t, bodies, "lineage", openmetadata.EdgeFQN("table", "mesh_serving.mesh.shop.fact_orders", "dashboardDataModel", `mesh_superset.model."shop_sales.daily"`))
-	assert.Equal(t, "DashboardLineage", edge["edge"].(map[string]any)["lineageDetails"].(map[string]any)["source"])
+	details = edge["edge"].(map[string]any)["lineageDetails"].(map[string]any)
+	assert.Equal(t, "DashboardLineage", details["source"])
+	assert.Equal(t, []any{map[string]any{"fromColumns": []any{"mesh_serving.mesh.shop.fact_orders.event_date"},
+		"toColumn": `mesh_superset.model."shop_sales.daily".event_date`}}, details["columnsLineage"], "as the Superset connector names a data model's columns")
 	find(t, bodies, "lineage", openmetadata.EdgeFQN("dashboardDataModel", `mesh_superset.model."shop_sales.daily"`, "dashboard", "mesh_superset.shop_sales"))
 	for _, b := range bodies {
 		assert.NotContains(t, b.FQN, "chart:", "no lineage edge has a chart end")

@@ -468,7 +468,8 @@ func (s *Server) putLineage(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// hasColumn reports whether a column FQN names a column of a stored table.
+// hasColumn reports whether a column FQN names a column of a stored table
+// or data model.
 func (s *Server) hasColumn(fqn string) bool {
 	parts := openmetadata.SplitFQN(fqn)
 	if len(parts) < 2 {
@@ -476,6 +477,9 @@ func (s *Server) hasColumn(fqn string) bool {
 	}
 	table := openmetadata.FQN(parts[:len(parts)-1]...)
 	e, ok := s.byFQN["table:"+table]
+	if !ok {
+		e, ok = s.byFQN["dashboardDataModel:"+table] // lineage into a data model names its columns too
+	}
 	if !ok {
 		return false
 	}
