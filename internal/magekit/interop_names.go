@@ -154,3 +154,25 @@ func cleanupInteropRun(w io.Writer, keep bool) {
 	}
 	interopMade.dirs, interopMade.vhosts, interopMade.databases = nil, nil, nil
 }
+
+// lockCache takes an exclusive lock on the cache entry at path (a venv or an
+// npm directory), waiting while another run builds it, so that two runs at
+// once never build one entry over each other; the caller checks again
+// whether the entry is complete once it holds the lock. unlock releases it.
+func lockCache(path string) (unlock func(), err error) {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return nil, err
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("locking %s: %w", path, err)
+	}
+	return func() {
+		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
+		f.Close()
+	}, nil
+}

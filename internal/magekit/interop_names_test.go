@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -116,4 +117,25 @@ func TestInteropRunNames(t *testing.T) {
 	assert.NotContains(t, out.String(), "could not remove")
 	assert.NotContains(t, vhosts(), vhost)
 	assert.NotContains(t, databases(), db)
+}
+
+// TestLockCache: a second builder of a cache entry waits for the first.
+func TestLockCache(t *testing.T) {
+	entry := filepath.Join(t.TempDir(), "venvs", "dbt-0123456789ab")
+	unlock, err := lockCache(entry)
+	require.NoError(t, err)
+	got := make(chan struct{})
+	go func() {
+		second, err := lockCache(entry)
+		assert.NoError(t, err)
+		close(got)
+		second()
+	}()
+	select {
+	case <-got:
+		t.Fatal("the second lock was granted while the first was held")
+	case <-time.After(300 * time.Millisecond):
+	}
+	unlock()
+	<-got
 }

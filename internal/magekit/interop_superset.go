@@ -417,6 +417,14 @@ func ensureNodePackages(root string, w io.Writer, tool string) (string, error) {
 	if _, err := os.Stat(marker); err == nil {
 		return node, nil
 	}
+	unlock, err := lockCache(dir)
+	if err != nil {
+		return "", err
+	}
+	defer unlock()
+	if _, err := os.Stat(marker); err == nil {
+		return node, nil // another run installed them meanwhile
+	}
 	fmt.Fprintf(w, "installing %s's npm packages from its package-lock.json into %s...\n", tool, dir)
 	if err := os.RemoveAll(dir); err != nil {
 		return "", err

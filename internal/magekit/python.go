@@ -111,6 +111,14 @@ func EnsureVenv(root, tool string) (Venv, error) {
 	if _, err := os.Stat(filepath.Join(v.Dir, completeMarker)); err == nil {
 		return v, nil
 	}
+	unlock, err := lockCache(v.Dir)
+	if err != nil {
+		return Venv{}, err
+	}
+	defer unlock()
+	if _, err := os.Stat(filepath.Join(v.Dir, completeMarker)); err == nil {
+		return v, nil // another run built it meanwhile
+	}
 	fmt.Printf("building the %s environment from %s into %s (once per lock)...\n", tool, rel(root, lock), v.Dir)
 	start := time.Now()
 	if err := createVenv(v.Dir); err != nil {
