@@ -18,4 +18,8 @@ var (
 	// ErrIncompleteWrite reports data files holding fewer rows than were given:
 	// nothing is committed.
 	ErrIncompleteWrite = errors.New("lakehouse: incomplete write")
+	// ErrStagingReplaced reports a StageTable whose staging table another
+	// writer replaced meanwhile (two builds of one table at once): nothing
+	// of it was published.
+	ErrStagingReplaced = errors.New("lakehouse: staging table replaced by another writer")
 )

@@ -44,6 +44,9 @@ func StagedTable(id Ident) (Ident, bool) {
 //
 // schema and props are those of a new table as for EnsureTable; fill gets
 // the staging identifier. StageTable returns the table under its final name.
+// Two StageTable calls for one table at once are not supported: the later
+// takes the earlier one's staging table for stale, and the earlier one then
+// fails with ErrStagingReplaced.
 func (l *Lakehouse) StageTable(ctx context.Context, id Ident, schema *iceberg.Schema, props map[string]string, fill func(staging Ident) error) (*table.Table, error) {
 	if IsStaging(id) {
 		return nil, fmt.Errorf("%w: %s ends with the staging suffix %s", ErrInvalidIdent, id, stagingSuffix)
@@ -64,7 +67,8 @@ func (l *Lakehouse) StageTable(ctx context.Context, id Ident, schema *iceberg.Sc
 		return nil, err
 	}
 	opts = append(opts, catalog.WithLocation(location))
-	if _, err := l.cat.CreateTable(ctx, staging.identifier(), schema, opts...); err != nil {
+	created, err := l.cat.CreateTable(ctx, staging.identifier(), schema, opts...)
+	if err != nil {
 		return nil, fmt.Errorf("creating staging table %s: %w", staging, err)
 	}
 	if err := fill(staging); err != nil {
@@ -72,6 +76,16 @@ func (l *Lakehouse) StageTable(ctx context.Context, id Ident, schema *iceberg.Sc
 			l.log.Warn("lakehouse: dropping a staging table after a failed build", "table", staging.String(), "err", derr)
 		}
 		return nil, err
+	}
+	// Another StageTable of the same table (a second build at once) drops
+	// the staging table it takes for stale and makes its own: publishing
+	// that one would publish the other build's rows, or a mix.
+	filled, err := l.LoadTable(ctx, staging)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %w", ErrStagingReplaced, staging, err)
+	}
+	if filled.Metadata().TableUUID() != created.Metadata().TableUUID() {
+		return nil, fmt.Errorf("%w: %s was dropped and created again while this build filled it", ErrStagingReplaced, staging)
 	}
 	if err := l.DropTable(ctx, id); err != nil {
 		return nil, err

@@ -546,6 +546,17 @@ func Run(t *testing.T, open func(t *testing.T) *lakehouse.Lakehouse) {
 		assert.Nil(t, tbl.CurrentSnapshot(), "an empty fill gives an empty table")
 		assert.Equal(t, []string{"model"}, listed())
 
+		// A second build of the same table at once takes this one's staging
+		// table for stale: this one fails instead of publishing its rows.
+		_, err = lh.StageTable(ctx, id, Schema(), nil, func(st lakehouse.Ident) error {
+			require.NoError(t, lh.DropTable(ctx, st))
+			_, err := lh.EnsureTable(ctx, st, Schema(), nil)
+			return err
+		})
+		require.ErrorIs(t, err, lakehouse.ErrStagingReplaced)
+		assert.Equal(t, []string{"event_id"}, fieldNames(tableSchema(t, lh, id)), "the table is untouched")
+		require.NoError(t, lh.DropTable(ctx, staging))
+
 		staged, ok := lakehouse.StagedTable(staging)
 		assert.True(t, ok)
 		assert.Equal(t, id, staged)
@@ -590,4 +601,11 @@ func fieldNames(s *iceberg.Schema) []string {
 		out = append(out, f.Name)
 	}
 	return out
+}
+
+func tableSchema(t testing.TB, lh *lakehouse.Lakehouse, id lakehouse.Ident) *iceberg.Schema {
+	t.Helper()
+	tbl, err := lh.LoadTable(context.Background(), id)
+	require.NoError(t, err)
+	return tbl.Schema()
 }
