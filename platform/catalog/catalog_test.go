@@ -262,8 +262,9 @@ func TestBuildFixtureDashboards(t *testing.T) {
 	assert.Equal(t, []string{"planning_demand.units_total", "planning_demand.units_by_label", "planning_demand.forecast_line"}, d.Charts)
 	ds := c.Dataset("planning_demand.sales")
 	require.NotNil(t, ds)
-	assert.Equal(t, []catalog.Column{{Name: "sale_id", Type: "text"}, {Name: "label", Type: "text"}, {Name: "units", Type: "integer"},
-		{Name: "quadrupled", Type: "integer"}}, ds.Columns)
+	assert.Equal(t, []catalog.Column{{Name: "sale_id", Type: "text"}, {Name: "customer", Type: "text", PII: "sensitive"},
+		{Name: "label", Type: "text"}, {Name: "units", Type: "integer"}, {Name: "quadrupled", Type: "integer"}}, ds.Columns,
+		"customer is buyer, whose PII level comes from the contract through stg_sales")
 	assert.Equal(t, []string{"shop.fact_sales"}, ds.Reads)
 	ch := c.Chart("planning_demand.units_by_label")
 	require.NotNil(t, ch)
@@ -278,7 +279,8 @@ func TestBuildFixtureDashboards(t *testing.T) {
 	// column of shop.fact_sales, quadrupled a computation).
 	for _, e := range c.Edges {
 		if e.From == catalog.ServingRef("shop.fact_sales") {
-			assert.Equal(t, []catalog.ColumnLineage{{From: []string{"sale_id"}, To: "sale_id"}, {From: []string{"units"}, To: "units"}}, e.Columns)
+			assert.Equal(t, []catalog.ColumnLineage{{From: []string{"sale_id"}, To: "sale_id"}, {From: []string{"buyer"}, To: "customer"},
+				{From: []string{"units"}, To: "units"}}, e.Columns)
 		}
 		if e.To == catalog.ServingRef("shop.fact_sales") {
 			assert.Len(t, e.Columns, 4, "sale_id, buyer, units, doubled")

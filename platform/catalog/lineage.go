@@ -316,6 +316,27 @@ func (b *builder) propagatePII() {
 			}
 		}
 	}
+	// A dataset column selected from a PII column is classified too: the
+	// serving copy holds it masked for the publishing role, but the
+	// dataset's readers should know what it is.
+	for _, e := range b.cat.Edges {
+		if e.From.Kind != KindServing || e.To.Kind != KindDataset || b.tables[e.From.Name] == nil {
+			continue
+		}
+		i := slices.IndexFunc(b.cat.Datasets, func(d *Dataset) bool { return d.ID == e.To.Name })
+		if i < 0 {
+			continue
+		}
+		ds := b.cat.Datasets[i]
+		for _, cl := range e.Columns {
+			j := slices.IndexFunc(ds.Columns, func(c Column) bool { return c.Name == cl.To })
+			for _, f := range cl.From {
+				if from, ok := b.tables[e.From.Name].Column(f); ok && from.PII != "" && j >= 0 && ds.Columns[j].PII == "" {
+					ds.Columns[j].PII = from.PII
+				}
+			}
+		}
+	}
 }
 
 // The serving database, as package serving and meshctl publish name it.

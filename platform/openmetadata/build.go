@@ -874,7 +874,16 @@ func (b *builder) dashboards() {
 	for _, ds := range b.cat.Datasets {
 		var cols []any
 		for i, c := range ds.Columns {
-			cols = append(cols, columnBody(catalog.Column{Name: c.Name, Type: logicalType(c.Type)}, i+1))
+			col := columnBody(catalog.Column{Name: c.Name, Type: logicalType(c.Type)}, i+1)
+			if c.PII != "" {
+				tag, ok := b.piiTag[c.PII]
+				if !ok {
+					b.bad("dataset %s column %s: PII level %q is not in governance", ds.ID, c.Name, c.PII)
+				} else {
+					col["tags"] = []any{tagLabel(tag, false)}
+				}
+			}
+			cols = append(cols, col)
 		}
 		if cols == nil {
 			cols = []any{}

@@ -204,7 +204,9 @@ func TestConsumptionBodies(t *testing.T) {
 	assert.Contains(t, model["sql"], "FROM shop.fact_orders")
 	assert.Equal(t, []any{
 		map[string]any{"name": "event_date", "dataType": "DATE", "dataTypeDisplay": "date", "ordinalPosition": 1},
-		map[string]any{"name": "units", "dataType": "BIGINT", "dataTypeDisplay": "bigint", "ordinalPosition": 2},
+		map[string]any{"name": "customer_id", "dataType": "STRING", "dataTypeDisplay": "string", "ordinalPosition": 2,
+			"tags": []any{map[string]any{"tagFQN": "PersonalData.Personal", "source": "Classification", "labelType": "Manual", "state": "Confirmed"}}},
+		map[string]any{"name": "units", "dataType": "BIGINT", "dataTypeDisplay": "bigint", "ordinalPosition": 3},
 	}, model["columns"])
 
 	dash := find(t, bodies, "dashboard", "mesh_superset.shop_sales")
@@ -222,8 +224,10 @@ func TestConsumptionBodies(t *testing.T) {
 	edge = find(t, bodies, "lineage", openmetadata.EdgeFQN("table", "mesh_serving.mesh.shop.fact_orders", "dashboardDataModel", `mesh_superset.model."shop_sales.daily"`))
 	details = edge["edge"].(map[string]any)["lineageDetails"].(map[string]any)
 	assert.Equal(t, "DashboardLineage", details["source"])
-	assert.Equal(t, []any{map[string]any{"fromColumns": []any{"mesh_serving.mesh.shop.fact_orders.event_date"},
-		"toColumn": `mesh_superset.model."shop_sales.daily".event_date`}}, details["columnsLineage"], "as the Superset connector names a data model's columns")
+	assert.Equal(t, []any{
+		map[string]any{"fromColumns": []any{"mesh_serving.mesh.shop.fact_orders.event_date"}, "toColumn": `mesh_superset.model."shop_sales.daily".event_date`},
+		map[string]any{"fromColumns": []any{"mesh_serving.mesh.shop.fact_orders.customer_id"}, "toColumn": `mesh_superset.model."shop_sales.daily".customer_id`},
+	}, details["columnsLineage"], "as the Superset connector names a data model's columns")
 	find(t, bodies, "lineage", openmetadata.EdgeFQN("dashboardDataModel", `mesh_superset.model."shop_sales.daily"`, "dashboard", "mesh_superset.shop_sales"))
 	for _, b := range bodies {
 		assert.NotContains(t, b.FQN, "chart:", "no lineage edge has a chart end")

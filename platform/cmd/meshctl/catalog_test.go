@@ -118,7 +118,8 @@ func TestCatalogCommands(t *testing.T) {
 			"downstream  dashboard planning_demand (dashboard)"}},
 		{name: "show a dataset", args: []string{"catalog", "show", "planning_demand.sales", "--offline"}, want: []string{
 			"reads       shop.fact_sales (their copies in the serving database)",
-			"sql         SELECT s.sale_id, label, CAST(units AS BIGINT) AS units, doubled * 2 AS quadrupled FROM shop.fact_sales AS s",
+			"sql         SELECT s.sale_id, s.buyer AS customer, label, CAST(units AS BIGINT) AS units, doubled * 2 AS quadrupled FROM shop.fact_sales AS s",
+			"customer    text     sensitive",
 			"upstream    serving shop.fact_sales (dashboard)", "quadrupled  integer"}},
 		{name: "show a serving copy", args: []string{"catalog", "show", "serving:shop.fact_sales", "--offline"}, want: []string{
 			"shop.fact_sales  (serving copy, in the DuckDB database serving/mesh.duckdb)",
