@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/meshterious/warehouse/platform/config"
@@ -210,17 +211,21 @@ func runMetadataPush(ctx context.Context, args []string, stdout, stderr io.Write
 	}
 	pushOpts := []openmetadata.Option{openmetadata.WithRetries(*retries), openmetadata.WithProgress(stderr)}
 	sum, err := openmetadata.Push(ctx, *url, token, bodies, pushOpts...)
-	if err == nil && len(statuses) > 0 {
-		var st *openmetadata.Summary
-		st, err = openmetadata.PushStatus(ctx, *url, token, statuses, pushOpts...)
-		if st != nil {
-			sum.Results = append(sum.Results, st.Results...)
-			sum.Requests += st.Requests
-			sum.Retries += st.Retries
-		}
-	}
 	if sum != nil {
 		sum.Write(stdout)
+	}
+	if err != nil || len(statuses) == 0 {
+		return err
+	}
+	st, err := openmetadata.PushStatus(ctx, *url, token, statuses, pushOpts...)
+	if st != nil {
+		// The server keeps one point per entity and timestamp and does not
+		// say whether it had it: a point sent again replaces itself.
+		var parts []string
+		for _, r := range st.Results {
+			parts = append(parts, fmt.Sprintf("%d %s", r.Updated, r.Type))
+		}
+		fmt.Fprintf(stdout, "status points sent: %s (%d requests, %d retries)\n", strings.Join(parts, ", "), st.Requests, st.Retries)
 	}
 	return err
 }
