@@ -32,8 +32,10 @@
 // through the serving database (the DuckDB file `meshctl publish` writes,
 // which Superset reads): each data product, and each table a dashboard
 // reads, has a serving copy (edge table -> serving, carrying the DAG task
-// that publishes it); a dashboard's datasets read serving tables, its
-// charts draw datasets, and the dashboard shows its charts. Column lineage
+// that publishes it, column for column); a dashboard's datasets read serving
+// tables (with column lineage where the dataset's SQL simply selects a
+// column, which also carries its PII level), its charts draw datasets, and
+// the dashboard shows its charts. Column lineage
 // is given where the compiled SQL says it simply: a column of the outermost
 // SELECT that is a plain column reference, possibly qualified, cast or
 // aliased, of an upstream table that has that column.
