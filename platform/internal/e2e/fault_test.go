@@ -314,9 +314,18 @@ func TestFaultMinIORestartDuringWrites(t *testing.T) {
 // renamed into place. No model is visible half-written or empty (each table
 // holds all its rows or does not exist), and the next build removes the
 // staging table and converges to the known answer.
+// It runs on both catalogs: SQLite, and a database of its own on the test
+// PostgreSQL (the catalog server itself suffers no fault).
 func TestFaultKillTransformMidBuild(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) { killTransformMidBuild(t, nil) })
+	t.Run("postgres", func(t *testing.T) {
+		killTransformMidBuild(t, map[string]string{config.EnvCatalog: config.CatalogPostgres, config.EnvCatalogURI: testenv.FreshPostgresDatabase(t)})
+	})
+}
+
+func killTransformMidBuild(t *testing.T, catalog map[string]string) {
 	start := time.Now()
-	r := newFaultRig(t, nil)
+	r := newFaultRig(t, catalog)
 	out := r.run("produce", "--event", faultEvent, "--region", faultRegion, "--burst", "20000", "--since", "5d", "--until", until)
 	published, valid := domaintest.Produced(t, out)
 	require.Equal(t, published, valid)
