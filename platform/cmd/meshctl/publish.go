@@ -31,6 +31,7 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	maxLag := fs.Duration("max-lag", 15*time.Minute, "with --check: how long a new commit may wait to be published")
 	bundle := fs.String("bundle", "", "also write Superset's import bundle of every domain's dashboards here, reading the published file (default <dir of --out>/superset-bundle.zip; \"none\" to skip)")
 	role := fs.String("role", "", "the governance role whose view is published: PII columns it may not see are masked in the file (default $MESH_ROLE, else the catalog's default role)")
+	lockTimeout := fs.Duration("lock-timeout", serving.DefaultLockTimeout, "how long to wait for another publish of the same file to finish")
 	bundleURI := fs.String("bundle-uri", "", "the SQLAlchemy URI of the published file as Superset sees it (default duckdb:///<--out, absolute>)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -71,7 +72,7 @@ func runPublish(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	cfg := serving.Config{Path: path, Query: query.Config{Logger: rt.Logger, Masks: masks}, Progress: stdout}
+	cfg := serving.Config{Path: path, Query: query.Config{Logger: rt.Logger, Masks: masks}, Progress: stdout, LockTimeout: *lockTimeout}
 	if *tables != "" {
 		for _, s := range strings.Split(*tables, ",") {
 			id, err := lakehouse.ParseIdent(strings.TrimSpace(s))
