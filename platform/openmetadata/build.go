@@ -25,8 +25,10 @@ type Options struct {
 	PipelineService string
 	// AirflowURL is Airflow's UI, the pipeline service's hostPort.
 	AirflowURL string
-	// DashboardService is Superset.
+	// DashboardService is Superset; SupersetURL its UI, where a declared
+	// dashboard is /superset/dashboard/<id>/ (the bundle's slug).
 	DashboardService string
+	SupersetURL      string
 	// ServingService is the serving database (the DuckDB file meshctl
 	// publish writes, which Superset reads): CustomDatabase, since
 	// OpenMetadata 1.13 has no DuckDB service type. ServingDatabase is its
@@ -50,6 +52,7 @@ func DefaultOptions() Options {
 		PipelineService:      "mesh_airflow",
 		AirflowURL:           "http://airflow:8080",
 		DashboardService:     "mesh_superset",
+		SupersetURL:          "http://localhost:8088",
 		ServingService:       "mesh_serving",
 		ServingDatabase:      "mesh",
 		MeshClassification:   "DataMesh",
@@ -107,6 +110,7 @@ func Build(cat *catalog.Catalog, o Options) ([]Body, error) {
 		{&o.MessagingService, def.MessagingService}, {&o.PipelineService, def.PipelineService},
 		{&o.AirflowURL, def.AirflowURL}, {&o.DashboardService, def.DashboardService},
 		{&o.ServingService, def.ServingService}, {&o.ServingDatabase, def.ServingDatabase},
+		{&o.SupersetURL, def.SupersetURL},
 		{&o.MeshClassification, def.MeshClassification}, {&o.AccessClassification, def.AccessClassification},
 	} {
 		if *p.dst == "" {
@@ -906,6 +910,9 @@ func (b *builder) dashboards() {
 		d := map[string]any{"name": c.Name, "service": svc, "description": desc}
 		setText(d, "displayName", c.Title)
 		setText(d, "sourceUrl", c.URL)
+		if c.URL == "" && c.Tool == "Superset" {
+			d["sourceUrl"] = strings.TrimSuffix(b.o.SupersetURL, "/") + "/superset/dashboard/" + c.Name + "/"
+		}
 		if len(c.Charts) > 0 {
 			var charts []any
 			for _, id := range c.Charts {

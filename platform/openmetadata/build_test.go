@@ -211,6 +211,8 @@ func TestConsumptionBodies(t *testing.T) {
 
 	dash := find(t, bodies, "dashboard", "mesh_superset.shop_sales")
 	assert.Equal(t, "Sales", dash["displayName"])
+	assert.Equal(t, "http://localhost:8088/superset/dashboard/shop_sales/", dash["sourceUrl"], "the bundle's slug on the compose bi profile's Superset")
+	assert.Equal(t, "http://superset:8088/superset/dashboard/demand/", find(t, bodies, "dashboard", "mesh_superset.demand_board")["sourceUrl"], "a declared URL wins")
 	assert.Equal(t, []any{`mesh_superset."shop_sales.units_total"`, `mesh_superset."shop_sales.units_by_day"`}, dash["charts"])
 	assert.Equal(t, []any{`mesh_superset.model."shop_sales.daily"`}, dash["dataModels"])
 	assert.NotContains(t, find(t, bodies, "dashboard", "mesh_superset.demand_board"), "charts", "a declared consumer has none")
