@@ -6,6 +6,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/apache/iceberg-go"
 	"github.com/stretchr/testify/require"
 
 	"github.com/meshterious/warehouse/platform/config"
@@ -82,8 +83,9 @@ func ownerColumns(t testing.TB, domain, model string) []string {
 	return cols
 }
 
-// ownerFieldTypes returns the DuckDB type of every field of a domain's event
-// contracts (contracts/*.json), by field name.
+// ownerFieldTypes returns the DuckDB type of every column of a domain's raw
+// tables, as its event contracts (contracts/*.json) type them: the contract
+// fields plus the columns ingestion adds (event_date, ingested_at).
 func ownerFieldTypes(t testing.TB, domain string) map[string]string {
 	t.Helper()
 	root, err := config.RepoRoot()
@@ -92,25 +94,25 @@ func ownerFieldTypes(t testing.TB, domain string) map[string]string {
 	require.NoError(t, err)
 	out := map[string]string{}
 	for _, c := range cs {
-		for _, f := range c.Fields {
+		for _, f := range c.IcebergSchema().Fields() {
 			out[f.Name] = duckDBType(f.Type)
 		}
 	}
 	return out
 }
 
-// duckDBType is the DuckDB type of a contract field type.
-func duckDBType(ft contract.FieldType) string {
-	switch ft {
-	case contract.Timestamp:
+// duckDBType is the DuckDB type of an Iceberg type of a raw table.
+func duckDBType(typ iceberg.Type) string {
+	switch typ {
+	case iceberg.PrimitiveTypes.TimestampTz:
 		return "TIMESTAMPTZ"
-	case contract.Date:
+	case iceberg.PrimitiveTypes.Date:
 		return "DATE"
-	case contract.Int64:
+	case iceberg.PrimitiveTypes.Int64:
 		return "BIGINT"
-	case contract.Float64:
+	case iceberg.PrimitiveTypes.Float64:
 		return "DOUBLE"
-	case contract.Bool:
+	case iceberg.PrimitiveTypes.Bool:
 		return "BOOLEAN"
 	default:
 		return "VARCHAR"

@@ -129,7 +129,8 @@ var derivedOrderColumns = map[string]string{
 // dbt schema.yml) typed as its event contract types them: the OrderLines of
 // every region of o, the columns the real product derives from them
 // (line_amount, event_id, event_ts, event_date), and NULL for the other
-// declared columns. A domain reading orders, and its relationships tests,
+// declared columns the contract types (a column of the product alone, such as
+// last_ingested_at, is left out). A domain reading orders, and its relationships tests,
 // find the orders they refer to; a column the owner adds appears without a
 // change here, and one it renames that the stand-in fills fails naming it.
 // A domain's tests never run another domain's code: this is what they read
@@ -168,15 +169,17 @@ func SeedOrders(h *Harness, o OrdersOptions) {
 	w.Flush()
 	require.NoError(h.T, w.Error())
 	require.NoError(h.T, f.Close())
-	selects := make([]string, len(declared))
-	for i, c := range declared {
-		switch expr, derived := derivedOrderColumns[c]; {
+	var selects []string
+	for _, c := range declared {
+		expr, derived := derivedOrderColumns[c]
+		typ, typed := types[c]
+		switch {
 		case slices.Contains(orderColumns, c):
-			selects[i] = c
+			selects = append(selects, c)
 		case derived:
-			selects[i] = expr + " AS " + c
-		default:
-			selects[i] = fmt.Sprintf("CAST(NULL AS %s) AS %s", typeOr(types, c), c)
+			selects = append(selects, expr+" AS "+c)
+		case typed:
+			selects = append(selects, fmt.Sprintf("CAST(NULL AS %s) AS %s", typ, c))
 		}
 	}
 	h.LoadSQL(lakehouse.Ident{Namespace: "orders", Name: "fact_orders"}, fmt.Sprintf(
