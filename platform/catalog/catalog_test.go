@@ -332,6 +332,8 @@ func TestBuildFixtureDashboards(t *testing.T) {
 	assert.ErrorIs(t, err, catalog.ErrNotFound, "only data products and what dashboards read are served")
 	_, err = c.Resolve("shop.fact_sale")
 	assert.ErrorContains(t, err, "did you mean shop.fact_sales?")
+	_, err = c.Resolve("sales")
+	assert.ErrorContains(t, err, `no table, dashboard, chart, dataset or topic "sales"`)
 
 	var dot strings.Builder
 	require.NoError(t, c.WriteDot(&dot, c.LineageOf(catalog.TableRef("shop.fact_sales")), catalog.TableRef("shop.fact_sales")))

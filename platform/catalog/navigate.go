@@ -106,8 +106,11 @@ func (c *Catalog) Resolve(name string) (Ref, error) {
 			return r, nil
 		}
 	}
-	_, err := c.Table(name) // its error suggests tables of a similar name
-	return Ref{}, err
+	if strings.Contains(name, ".") {
+		_, err := c.Table(name) // its error suggests tables of a similar name
+		return Ref{}, err
+	}
+	return Ref{}, fmt.Errorf("%w: no table, dashboard, chart, dataset or topic %q (meshctl catalog list shows the tables, meshctl catalog search finds the rest)", ErrNotFound, name)
 }
 
 // has reports whether the catalog holds the entity r names.
