@@ -11,9 +11,10 @@
 // table, the snapshot copied, its commit time and when it was published, which
 // Check compares with the lakehouse: the serving copy's freshness.
 //
-// Publishing named tables refreshes only those and carries every other
-// table of the current file over, with its record: the fact and forecast
-// DAGs end with such a publish of the table they built. Publishes of one
+// Publishing named tables refreshes only those, in a copy of the current
+// file that keeps every other table and its record (a dropped table's
+// blocks are reused, so the file does not grow): the fact and forecast DAGs
+// end with such a publish of the table they built. Publishes of one
 // file take turns on an operating-system lock (<file>.lock, flock), so
 // parallel DAGs never write the temporary file at once nor lose each
 // other's tables.

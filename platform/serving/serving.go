@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
@@ -121,6 +120,17 @@ func Publish(ctx context.Context, lh *lakehouse.Lakehouse, cfg Config) ([]Publis
 	_ = os.Remove(tmp)
 	_ = os.Remove(tmp + ".wal")
 	defer os.Remove(tmp)
+	// Publishing named tables refreshes them in a copy of the current file,
+	// which keeps every other table as it was published.
+	refresh := false
+	if len(cfg.Tables) > 0 {
+		switch err := copyFile(cfg.Path, tmp); {
+		case err == nil:
+			refresh = true
+		case !errors.Is(err, fs.ErrNotExist):
+			return nil, fmt.Errorf("copying the published %s: %w", cfg.Path, err)
+		}
+	}
 
 	eng, err := query.NewEngine(ctx, lh, cfg.Query)
 	if err != nil {
@@ -144,18 +154,12 @@ func Publish(ctx context.Context, lh *lakehouse.Lakehouse, cfg Config) ([]Publis
 	}()
 	now := time.Now().UTC()
 	var out []Published
-	schemas := map[string]bool{"mesh_serving": true}
 	for _, stmt := range []string{
-		"CREATE SCHEMA serving.mesh_serving",
-		"CREATE TABLE serving." + MetaTable + " (table_name VARCHAR, rows BIGINT, snapshot_id BIGINT, committed_at TIMESTAMPTZ, published_at TIMESTAMPTZ)",
+		"CREATE SCHEMA IF NOT EXISTS serving.mesh_serving",
+		"CREATE TABLE IF NOT EXISTS serving." + MetaTable + " (table_name VARCHAR, rows BIGINT, snapshot_id BIGINT, committed_at TIMESTAMPTZ, published_at TIMESTAMPTZ)",
 	} {
 		if _, err := conn.ExecContext(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("creating %s: %w", MetaTable, err)
-		}
-	}
-	if len(cfg.Tables) > 0 {
-		if err := keepOthers(ctx, conn, cfg.Path, ids, schemas); err != nil {
-			return nil, err
 		}
 	}
 	for i, id := range ids {
@@ -163,13 +167,22 @@ func Publish(ctx context.Context, lh *lakehouse.Lakehouse, cfg Config) ([]Publis
 		if err := eng.Attach(ctx, id); err != nil {
 			return nil, err
 		}
-		if !schemas[id.Namespace] {
-			if _, err := conn.ExecContext(ctx, "CREATE SCHEMA serving."+quoteIdent(id.Namespace)); err != nil {
-				return nil, fmt.Errorf("creating schema %s: %w", id.Namespace, err)
-			}
-			schemas[id.Namespace] = true
+		if _, err := conn.ExecContext(ctx, "CREATE SCHEMA IF NOT EXISTS serving."+quoteIdent(id.Namespace)); err != nil {
+			return nil, fmt.Errorf("creating schema %s: %w", id.Namespace, err)
 		}
 		name := quoteIdent(id.Namespace) + "." + quoteIdent(id.Name)
+		if refresh {
+			// Dropped and checkpointed first, so that the new copy reuses
+			// the old one's blocks and the file does not grow.
+			for _, stmt := range []string{"DROP TABLE IF EXISTS serving." + name, "CHECKPOINT serving"} {
+				if _, err := conn.ExecContext(ctx, stmt); err != nil {
+					return nil, fmt.Errorf("replacing the published %s: %w", id, err)
+				}
+			}
+			if _, err := conn.ExecContext(ctx, "DELETE FROM serving."+MetaTable+" WHERE table_name = ?", id.String()); err != nil {
+				return nil, fmt.Errorf("replacing the record of %s: %w", id, err)
+			}
+		}
 		if _, err := conn.ExecContext(ctx, "CREATE TABLE serving."+name+" AS SELECT * FROM memory."+name); err != nil {
 			return nil, fmt.Errorf("publishing %s: %w", id, err)
 		}
@@ -206,60 +219,22 @@ func Publish(ctx context.Context, lh *lakehouse.Lakehouse, cfg Config) ([]Publis
 	return out, nil
 }
 
-// keepOthers copies into the attached "serving" database every table the
-// current file at path holds, with its record, except those being
-// published. A missing file holds nothing.
-func keepOthers(ctx context.Context, conn *sql.Conn, path string, publishing []lakehouse.Ident, schemas map[string]bool) error {
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if _, err := conn.ExecContext(ctx, "ATTACH '"+path+"' AS current (READ_ONLY)"); err != nil {
-		return fmt.Errorf("reading the published %s: %w", path, err)
-	}
-	defer conn.ExecContext(context.Background(), "DETACH current")
-	rows, err := conn.QueryContext(ctx, "SELECT table_name, rows, snapshot_id, committed_at, published_at FROM current."+MetaTable+" ORDER BY table_name")
+// copyFile copies the file at src to dst (created or truncated).
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
 	if err != nil {
-		return fmt.Errorf("reading %s of %s: %w", MetaTable, path, err)
+		return err
 	}
-	var kept []Published
-	for rows.Next() {
-		var p Published
-		var name string
-		if err := rows.Scan(&name, &p.Rows, &p.SnapshotID, &p.CommittedAt, &p.PublishedAt); err != nil {
-			rows.Close()
-			return fmt.Errorf("reading %s of %s: %w", MetaTable, path, err)
-		}
-		id, err := lakehouse.ParseIdent(name)
-		if err != nil {
-			rows.Close()
-			return fmt.Errorf("%s of %s: %w", MetaTable, path, err)
-		}
-		if p.Table = id; !slices.Contains(publishing, id) {
-			kept = append(kept, p)
-		}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o644)
+	if err != nil {
+		return err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("reading %s of %s: %w", MetaTable, path, err)
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
 	}
-	for _, p := range kept {
-		id := p.Table
-		if !schemas[id.Namespace] {
-			if _, err := conn.ExecContext(ctx, "CREATE SCHEMA serving."+quoteIdent(id.Namespace)); err != nil {
-				return fmt.Errorf("creating schema %s: %w", id.Namespace, err)
-			}
-			schemas[id.Namespace] = true
-		}
-		name := quoteIdent(id.Namespace) + "." + quoteIdent(id.Name)
-		if _, err := conn.ExecContext(ctx, "CREATE TABLE serving."+name+" AS SELECT * FROM current."+name); err != nil {
-			return fmt.Errorf("keeping the published %s: %w", id, err)
-		}
-		if _, err := conn.ExecContext(ctx, "INSERT INTO serving."+MetaTable+" VALUES (?, ?, ?, ?, ?)",
-			id.String(), p.Rows, p.SnapshotID, p.CommittedAt, p.PublishedAt); err != nil {
-			return fmt.Errorf("recording %s: %w", id, err)
-		}
-	}
-	return nil
+	return out.Close()
 }
 
 // Lag is how far one published table is behind its source.
