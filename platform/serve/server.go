@@ -385,81 +385,55 @@ type edge struct {
 	Via  string `json:"via,omitempty"`
 }
 
-// lineage joins the catalog's edges (queues to tables to data products) with
-// the dashboards' (tables to datasets to charts to dashboards).
+// lineage is the catalog's lineage as the page draws it: queues, tables,
+// the serving database's copies, and the dashboards' datasets and charts.
 func (s *Server) lineage(cat *catalog.Catalog) graph {
 	var g graph
 	seen := map[string]bool{}
-	domainOf := map[string]string{}
-	for _, t := range cat.Tables {
-		domainOf[catalog.TableRef(t.ID()).String()] = t.Domain
-	}
-	for _, t := range cat.Topics {
-		domainOf[catalog.TopicRef(t.Name).String()] = t.Domain
-	}
-	add := func(id, kind, label, href string) {
-		if seen[id] {
-			return
-		}
-		seen[id] = true
-		g.Nodes = append(g.Nodes, node{ID: id, Kind: kind, Label: label, Domain: domainOf[id], Href: href})
-	}
+	edges := map[edge]bool{}
 	addRef := func(r catalog.Ref) string {
 		id := r.String()
-		href := ""
-		switch r.Kind {
-		case catalog.KindTable:
-			href = "/table/" + r.Name
-		case catalog.KindDashboard:
-			href = "/dashboards/" + r.Name
+		if seen[id] {
+			return id
 		}
-		add(id, string(r.Kind), r.Name, href)
+		seen[id] = true
+		n := node{ID: id, Kind: string(r.Kind), Label: r.Name}
+		switch r.Kind {
+		case catalog.KindTable, catalog.KindServing:
+			n.Domain, _, _ = strings.Cut(r.Name, ".") // the namespace is the domain
+			if t, err := cat.Table(r.Name); err == nil {
+				n.Domain = t.Domain
+			}
+			if r.Kind == catalog.KindTable {
+				n.Href = "/table/" + r.Name
+			}
+		case catalog.KindTopic:
+			if t := cat.Topic(r.Name); t != nil {
+				n.Domain = t.Domain
+			}
+		case catalog.KindDataset:
+			if d := cat.Dataset(r.Name); d != nil {
+				n.Domain, n.Href = d.Domain, "/dashboards/"+d.Dashboard
+			}
+		case catalog.KindChart:
+			if c := cat.Chart(r.Name); c != nil {
+				n.Domain, n.Label, n.Href = c.Domain, c.Title, "/dashboards/"+c.Dashboard
+			}
+		case catalog.KindDashboard:
+			n.Href = "/dashboards/" + r.Name
+			if c := cat.Consumer(r.Name); c != nil {
+				n.Domain = c.Domain
+			}
+		}
+		g.Nodes = append(g.Nodes, n)
 		return id
 	}
-	edges := map[edge]bool{}
 	for _, e := range cat.Edges {
 		ed := edge{From: addRef(e.From), To: addRef(e.To), Via: e.Via}
 		if !edges[ed] {
 			edges[ed] = true
 			g.Edges = append(g.Edges, ed)
 		}
-	}
-	if dbs, err := dashboards.LoadAll(s.cfg.Root); err == nil {
-		// A dashboard's datasets and charts belong to its domain.
-		for _, d := range dbs {
-			domainOf[dashboards.NodeDashboard+":"+d.ID] = d.Domain
-			for _, ds := range d.Datasets {
-				n := d.DatasetNode(ds)
-				domainOf[n.Kind+":"+n.ID] = d.Domain
-			}
-			for _, c := range d.Charts {
-				n := d.ChartNode(c)
-				domainOf[n.Kind+":"+n.ID] = d.Domain
-			}
-		}
-		for _, e := range dashboards.Lineage(dbs) {
-			ids := [2]string{}
-			for i, n := range []dashboards.Node{e.From, e.To} {
-				ids[i] = n.Kind + ":" + n.ID
-				href := ""
-				switch n.Kind {
-				case dashboards.NodeTable:
-					href = "/table/" + n.ID
-				case dashboards.NodeDashboard:
-					href = "/dashboards/" + n.ID
-				case dashboards.NodeChart:
-					href = "/dashboards/" + strings.SplitN(n.ID, ".", 2)[0]
-				}
-				add(ids[i], n.Kind, n.Title, href)
-			}
-			ed := edge{From: ids[0], To: ids[1], Via: "dashboard"}
-			if !edges[ed] {
-				edges[ed] = true
-				g.Edges = append(g.Edges, ed)
-			}
-		}
-	} else {
-		s.log.Warn("serve: dashboards left out of the lineage", "err", err)
 	}
 	return g
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -89,4 +90,49 @@ func TestSQLEndpoint(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
+}
+
+// TestLineageAPI checks the graph the lineage page draws: the catalog's path
+// from a data product through its serving copy to a dataset, a chart (labelled
+// by its title) and the dashboard, and no shortcut from a table to a dataset.
+func TestLineageAPI(t *testing.T) {
+	lh := fixture(t)
+	root, err := filepath.Abs(filepath.Join("..", ".."))
+	require.NoError(t, err)
+	srv, err := serve.New(lh, serve.Config{Root: root, DataDir: t.TempDir(), TempDir: t.TempDir(), Refresh: -1})
+	require.NoError(t, err)
+	t.Cleanup(func() { srv.Close() })
+	ts := httptest.NewServer(srv.Handler())
+	t.Cleanup(ts.Close)
+
+	resp, err := http.Get(ts.URL + "/api/lineage")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var g struct {
+		Nodes []struct{ ID, Kind, Label, Domain, Href string }
+		Edges []struct{ From, To string }
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&g))
+
+	edges := map[[2]string]bool{}
+	for _, e := range g.Edges {
+		edges[[2]string{e.From, e.To}] = true
+		assert.False(t, strings.HasPrefix(e.From, "table:") && strings.HasPrefix(e.To, "dataset:"), "shortcut %s -> %s", e.From, e.To)
+	}
+	for _, want := range [][2]string{
+		{"table:orders.fact_orders", "serving:orders.fact_orders"},
+		{"serving:orders.fact_orders", "dataset:orders_sales.daily_sales"},
+		{"dataset:orders_sales.daily_sales", "chart:orders_sales.revenue_total"},
+		{"chart:orders_sales.revenue_total", "dashboard:orders_sales"},
+	} {
+		assert.True(t, edges[want], "edge %s -> %s", want[0], want[1])
+	}
+	nodes := map[string]string{}
+	for _, n := range g.Nodes {
+		nodes[n.ID] = n.Label + "|" + n.Domain + "|" + n.Href
+	}
+	assert.Equal(t, "Revenue|orders|/dashboards/orders_sales", nodes["chart:orders_sales.revenue_total"])
+	assert.Equal(t, "orders.fact_orders|orders|/table/orders.fact_orders", nodes["table:orders.fact_orders"])
+	assert.Equal(t, "orders.fact_orders|orders|", nodes["serving:orders.fact_orders"])
 }

@@ -4,7 +4,7 @@
 
 const main = document.getElementById("main");
 const palette = ["#2f6fde", "#e8590c", "#2b8a3e", "#ae3ec9", "#c92a2a", "#1098ad", "#f08c00", "#5c7cfa", "#495057", "#d6336c"];
-const kindColor = { exchange: "#e8590c", topic: "#e8590c", queue: "#f08c00", table: "#2f6fde", dataset: "#1098ad", chart: "#ae3ec9", dashboard: "#2b8a3e" };
+const kindColor = { exchange: "#e8590c", topic: "#e8590c", queue: "#f08c00", table: "#2f6fde", serving: "#5f3dc4", dataset: "#1098ad", chart: "#ae3ec9", dashboard: "#2b8a3e" };
 
 function el(tag, attrs, ...kids) {
   const e = document.createElement(tag);
