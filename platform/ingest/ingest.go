@@ -246,6 +246,11 @@ func (in *Ingester) Run(ctx context.Context) (Stats, error) {
 				if err := in.flush(); err != nil {
 					return in.finish(start), err
 				}
+				// flush may have waited for the previous commit, while
+				// deliveries queued up in the client: that pause was ours,
+				// not the stream's, and must not count as idle (UntilIdle
+				// would stop with the queue empty but deliveries unread).
+				lastDelivery = time.Now()
 			}
 		case r := <-in.results:
 			if err := in.collect(r); err != nil {
@@ -264,6 +269,11 @@ func (in *Ingester) Run(ctx context.Context) (Stats, error) {
 				in.printProgress(start, false)
 			}
 			if in.cfg.UntilIdle && now.Sub(lastDelivery) >= in.cfg.IdleTimeout {
+				// A commit finishing here acknowledges its batch, after which
+				// the broker may send more: those could be in the client,
+				// unread, while the queue looks empty. Only an idle stretch
+				// with no commit to wait for ends the run.
+				busy := in.inflight || in.hasLast
 				if err := in.flush(); err != nil {
 					return in.finish(start), err
 				}
@@ -271,7 +281,7 @@ func (in *Ingester) Run(ctx context.Context) (Stats, error) {
 					return in.finish(start), err
 				}
 				depth, err := in.consumer.QueueDepth(ctx)
-				if err == nil && depth == 0 {
+				if err == nil && depth == 0 && !busy {
 					in.printProgress(start, true)
 					return in.finish(start), nil
 				}
@@ -305,7 +315,7 @@ func (in *Ingester) handle(ctx context.Context, d broker.Delivery) error {
 		// The channel that delivered the batch in hand is gone: its deliveries
 		// can no longer be acknowledged and come back on the new channel.
 		in.stats.Dropped += len(in.ids)
-		in.builder.NewRecordBatch().Release()
+		in.builder.Release()
 		in.newBatch()
 		in.gen = d.Generation
 	}
