@@ -24,6 +24,14 @@ type Delivery struct {
 	Generation uint64
 }
 
+// deliveryBuffer is how many deliveries the consumer's goroutine may forward
+// ahead of the reader of Deliveries. Without it every message costs a
+// goroutine switch each way; with it deliveries are handed over in runs
+// (BenchmarkConsume: median CPU time per message 8.9 -> 7.0 us over 8
+// interleaved runs on a shared 2-core machine). Buffered deliveries of a channel that died carry its
+// Generation, as they would unbuffered: acking them fails with ErrStaleDelivery.
+const deliveryBuffer = 256
+
 // Consumer consumes one queue with manual acks, reconnecting after a lost
 // connection. Ack and Nack are safe for concurrent use.
 type Consumer struct {
@@ -61,7 +69,7 @@ func NewConsumer(ctx context.Context, cfg Config, queue string) (*Consumer, erro
 		queue:      queue,
 		ctx:        lctx,
 		cancel:     cancel,
-		out:        make(chan Delivery),
+		out:        make(chan Delivery, deliveryBuffer),
 		reconnects: make(chan struct{}, 1),
 		done:       make(chan struct{}),
 	}
