@@ -140,8 +140,11 @@ func PinnedMasterData(root string, domains []*domainspec.Domain) ([]GeneratedFil
 	return out, nil
 }
 
-// GeneratedPaths are the paths (relative to root) that mage check compares with git.
-var GeneratedPaths = []string{"CODEOWNERS", "go.work", dags.AirflowDir, ComposePath, "domains/*/" + masterdata.PinDir}
+// GeneratedPaths are the git pathspecs (relative to root) of the files mage
+// check compares with git. A pathspec with a wildcard must match the files
+// themselves ("domains/*/masterdata/*"): unlike a plain folder name, it does
+// not match what lies below a folder.
+var GeneratedPaths = []string{"CODEOWNERS", "go.work", dags.AirflowDir, ComposePath, "domains/*/" + masterdata.PinDir + "/*"}
 
 // StaleAirflowFiles lists generated Airflow files under root/dags/ that no
 // declaration produces any more (a DAG was removed or renamed).

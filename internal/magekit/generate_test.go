@@ -2,6 +2,7 @@ package magekit
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -71,4 +72,32 @@ func TestPinnedMasterData(t *testing.T) {
 	require.NoError(t, os.WriteFile(filepath.Join(fake, "domains", "inventory", "masterdata", "inventory.products.csv"), nil, 0o644))
 	_, err = PinnedMasterData(fake, fakeDomains)
 	assert.ErrorContains(t, err, "inventory owns inventory.products")
+}
+
+// TestGeneratedPathsMatchEveryGeneratedFile: mage check compares the
+// generated files with git through GeneratedPaths, so each committed
+// generated file must fall under one of them for git (a pathspec
+// "domains/*/masterdata" matches nothing below the folder, and drift there
+// went unnoticed).
+func TestGeneratedPathsMatchEveryGeneratedFile(t *testing.T) {
+	root := filepath.Join("..", "..")
+	files, err := Generate(root)
+	require.NoError(t, err)
+	out, err := exec.Command("git", append([]string{"-C", root, "ls-files", "--"}, GeneratedPaths...)...).Output()
+	require.NoError(t, err)
+	listed := map[string]bool{}
+	for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		listed[l] = true
+	}
+	pins := 0
+	for _, f := range files {
+		if strings.Contains(f.Path, "/masterdata/") {
+			pins++
+		}
+		if _, err := os.Stat(filepath.Join(root, f.Path)); err != nil {
+			continue // not committed yet: check reports it as new
+		}
+		assert.True(t, listed[f.Path], "%s is generated but no pathspec of GeneratedPaths matches it", f.Path)
+	}
+	assert.Equal(t, 5, pins, "orders (2), returns, fleet and dispatch pin published master data")
 }
