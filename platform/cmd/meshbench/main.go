@@ -94,6 +94,7 @@ func main() {
 	liveSeconds := fs.Int("live-seconds", 15, "duration of the live freshness phase")
 	liveRate := fs.Int("live-rate", 2000, "events per second in the live phase")
 	batch := fs.Int("batch-size", 5000, "ingester batch size")
+	fs.IntVar(&prefetch, "prefetch", 0, "ingester prefetch (0 = as `<domain> ingest`: twice --batch-size, at least the broker default)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the last round's full-ingest phase to this file")
 	memProfile := fs.String("memprofile", "", "write an allocation profile, taken after the last round's full-ingest phase, to this file")
 	_ = fs.Parse(os.Args[2:])
@@ -271,6 +272,9 @@ func median(xs []float64) float64 {
 	sort.Float64s(s)
 	return s[len(s)/2]
 }
+
+// prefetch, when not 0, replaces the ingester's prefetch.
+var prefetch int
 
 // rounds is how many rounds of each phase the benchmark runs.
 var rounds = 5
@@ -513,6 +517,9 @@ func writeParquet(path string, rec arrow.RecordBatch, props *parquet.WriterPrope
 func fullIngest(ctx context.Context, rt *mesh.Runtime, lh *lakehouse.Lakehouse, table lakehouse.Ident, c *contract.Contract, batch, n int, profile bool) (float64, error) {
 	bcfg := rt.Broker()
 	bcfg.Prefetch = max(bcfg.Prefetch, 2*batch) // as `<domain> ingest` does
+	if prefetch > 0 {
+		bcfg.Prefetch = prefetch
+	}
 	cons, err := broker.NewConsumer(ctx, bcfg, broker.QueueName(benchEvent, benchRegion))
 	if err != nil {
 		return 0, err
