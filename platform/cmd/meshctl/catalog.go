@@ -39,25 +39,9 @@ svg and png need Graphviz's dot (Debian/Ubuntu: apt-get install graphviz).
 
 // runCatalog is meshctl catalog: the local catalog, no server needed.
 func runCatalog(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stderr, catalogUsage)
-		if len(args) == 0 {
-			return errors.New("missing subcommand: list, show, search or lineage")
-		}
-		return flag.ErrHelp
-	}
-	switch args[0] {
-	case "list":
-		return catalogList(ctx, args[1:], stdout, stderr)
-	case "show":
-		return catalogShow(ctx, args[1:], stdout, stderr)
-	case "search":
-		return catalogSearch(ctx, args[1:], stdout, stderr)
-	case "lineage":
-		return catalogLineage(ctx, args[1:], stdout, stderr)
-	}
-	fmt.Fprint(stderr, catalogUsage)
-	return fmt.Errorf("unknown subcommand %q: list, show, search or lineage", args[0])
+	return dispatch(ctx, args, stdout, stderr, catalogUsage,
+		subcommand{"list", catalogList}, subcommand{"show", catalogShow},
+		subcommand{"search", catalogSearch}, subcommand{"lineage", catalogLineage})
 }
 
 // buildCatalog builds the catalog of the repository, with the lakehouse

@@ -37,23 +37,11 @@ history: $MESH_DATA_DIR/dags/history.db.
 `
 
 func runDAG(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprint(stderr, dagUsage)
-		if len(args) == 0 {
-			return errors.New("missing subcommand: list, run or status")
-		}
-		return flag.ErrHelp
+	list := func(_ context.Context, args []string, stdout, stderr io.Writer) error {
+		return dagList(args, stdout, stderr)
 	}
-	switch args[0] {
-	case "list":
-		return dagList(args[1:], stdout, stderr)
-	case "run":
-		return dagRun(ctx, args[1:], stdout, stderr)
-	case "status":
-		return dagStatus(ctx, args[1:], stdout, stderr)
-	}
-	fmt.Fprint(stderr, dagUsage)
-	return fmt.Errorf("unknown subcommand %q: list, run or status", args[0])
+	return dispatch(ctx, args, stdout, stderr, dagUsage,
+		subcommand{"list", list}, subcommand{"run", dagRun}, subcommand{"status", dagStatus})
 }
 
 // loadDAGs loads and validates every domain's declarations.

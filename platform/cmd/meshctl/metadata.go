@@ -43,21 +43,9 @@ const metadataUsage = `usage:
 `
 
 func runMetadata(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" {
-		fmt.Fprintf(stderr, metadataUsage, config.EnvOpenMetadataURL, config.EnvOpenMetadataToken)
-		if len(args) == 0 {
-			return errors.New("export or push?")
-		}
-		return flag.ErrHelp
-	}
-	switch args[0] {
-	case "export":
-		return runMetadataExport(ctx, args[1:], stdout, stderr)
-	case "push":
-		return runMetadataPush(ctx, args[1:], stdout, stderr)
-	}
-	fmt.Fprintf(stderr, metadataUsage, config.EnvOpenMetadataURL, config.EnvOpenMetadataToken)
-	return fmt.Errorf("unknown subcommand %q: export or push", args[0])
+	usage := fmt.Sprintf(metadataUsage, config.EnvOpenMetadataURL, config.EnvOpenMetadataToken)
+	return dispatch(ctx, args, stdout, stderr, usage,
+		subcommand{"export", runMetadataExport}, subcommand{"push", runMetadataPush})
 }
 
 // openCatalogSources loads the runtime and, with live, opens the lakehouse
