@@ -38,6 +38,19 @@ var interopMade struct {
 	databases []string // DSNs of the server's maintenance database, then the name: "dsn\x00name"
 }
 
+// interopOutputDir returns the empty directory build/interop/<name> of the
+// repository at root for what a check makes for people to look at
+// (screenshots, executed notebooks). It outlives the run directory, which
+// is removed when the checks pass, and it is the clone's own, so two clones
+// do not share it.
+func interopOutputDir(root, name string) (string, error) {
+	dir := filepath.Join(root, "build", "interop", name)
+	if err := os.RemoveAll(dir); err != nil {
+		return "", err
+	}
+	return dir, os.MkdirAll(dir, 0o755)
+}
+
 // interopRunDir returns a new, empty directory <cache>/runs/<name>-<run id>
 // for one check's data and logs. The first call also removes the run
 // directories that runs which died without cleaning up left behind.

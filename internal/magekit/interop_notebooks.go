@@ -56,14 +56,16 @@ func interopNotebooks(root string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// Fresh each run, kept afterwards when a check failed, for its logs and
-	// executed notebooks.
+	// Fresh each run, kept afterwards when a check failed, for its logs.
 	dir, err := interopRunDir(notebooksTool)
 	if err != nil {
 		return err
 	}
-	data, executed := filepath.Join(dir, "mesh"), filepath.Join(dir, "executed")
-	figures := filepath.Join(dir, "figures")
+	executed, err := interopOutputDir(root, "notebooks")
+	if err != nil {
+		return err
+	}
+	data, figures := filepath.Join(dir, "mesh"), filepath.Join(dir, "figures")
 	if f := os.Getenv(EnvWriteFigures); f != "" {
 		figures = f
 		if !filepath.IsAbs(f) {

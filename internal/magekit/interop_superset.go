@@ -182,14 +182,17 @@ func interopSuperset(root string, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	// Fresh each run, kept afterwards when a check failed, for its logs and
-	// screenshots.
+	// Fresh each run, kept afterwards when a check failed, for its logs.
 	dir, err := interopRunDir(supersetTool)
 	if err != nil {
 		return err
 	}
-	home, shots, data := filepath.Join(dir, "home"), filepath.Join(dir, "screenshots"), filepath.Join(dir, "mesh")
-	for _, d := range []string{home, shots, data} {
+	shots, err := interopOutputDir(root, "superset-screenshots")
+	if err != nil {
+		return err
+	}
+	home, data := filepath.Join(dir, "home"), filepath.Join(dir, "mesh")
+	for _, d := range []string{home, data} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
 		}
