@@ -7,10 +7,11 @@
 // delivery), so a crash at any point leaves unacknowledged messages in the
 // queue, to be redelivered.
 //
-// A valid event goes into the batch's Arrow columns as it arrives, so that no
-// decoded event, body or headers stay in memory until the commit (the garbage
-// collector's work grows with what stays); its ingested_at is the time of the
-// commit all the same. While one batch is committed the next one is decoded.
+// A valid event delivered for the first time goes into the batch's Arrow
+// columns as it arrives, so that no decoded event, body or headers stay in
+// memory until the commit (the garbage collector's work grows with what
+// stays); its ingested_at is the time of the commit all the same. While one
+// batch is committed the next one is decoded.
 //
 // # Failed commits
 //
