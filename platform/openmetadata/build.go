@@ -2,6 +2,7 @@ package openmetadata
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"sort"
@@ -409,20 +410,11 @@ func (b *builder) glossary() {
 		if len(t.Synonyms) > 0 {
 			d["synonyms"] = anyStrings(t.Synonyms)
 		}
-		if r := sortedKeys(related[fqn]); len(r) > 0 {
+		if r := slices.Sorted(maps.Keys(related[fqn])); len(r) > 0 {
 			d["relatedTerms"] = anyStrings(r)
 		}
 		b.add(TypeGlossaryTerm, fqn, d)
 	}
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // services: the lakehouse, RabbitMQ, Airflow and Superset.
