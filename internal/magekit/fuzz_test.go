@@ -93,3 +93,26 @@ func FuzzBroken(f *testing.F) {
 	assert.Contains(t, out.String(), "found boom")
 	assert.Contains(t, out.String(), "1 failed")
 }
+
+// TestFuzzDeadlineRace tells Go's -fuzztime deadline race (as CI printed
+// it for FuzzReadReplay on a loaded machine) from a real failure, which
+// writes its input.
+func TestFuzzDeadlineRace(t *testing.T) {
+	race := "fuzz: elapsed: 3s, execs: 32 (11/sec), new interesting: 0 (total: 24)\n" +
+		"--- FAIL: FuzzReadReplay (3.01s)\n    context deadline exceeded\nFAIL\nexit status 1\n" +
+		"FAIL\tgithub.com/meshterious/warehouse/platform/produce\t3.211s\n"
+	found := "fuzz: elapsed: 1s, execs: 900 (900/sec), new interesting: 2 (total: 9)\n" +
+		"--- FAIL: FuzzParse (1.20s)\n    --- FAIL: FuzzParse (0.00s)\n        parse_test.go:40: panic: index out of range\n\n" +
+		"    Failing input written to testdata/fuzz/FuzzParse/5b1c0e\n" +
+		"    To re-run:\n    go test -run=FuzzParse/5b1c0e\nFAIL\n"
+	build := "# github.com/x/y\n./a.go:3:1: syntax error\nFAIL\tgithub.com/x/y [build failed]\n"
+	if !FuzzDeadlineRace(race) {
+		t.Error("the deadline race was not recognised")
+	}
+	if FuzzDeadlineRace(found) {
+		t.Error("a failing input was taken for the deadline race")
+	}
+	if FuzzDeadlineRace(build) {
+		t.Error("a build failure was taken for the deadline race")
+	}
+}
