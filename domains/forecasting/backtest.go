@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"sync"
 	"text/tabwriter"
@@ -224,6 +225,7 @@ func appendBacktestRows(b *batch, res *forecast.BacktestResult, h *History, run 
 			mase = sa / n / rows[i].ScaleMAE
 		}
 		k := splitID(rows[i].Series)
+		params := paramsJSON(rows[i].Params)
 		for _, x := range rows[i:j] {
 			e := x.Forecast - x.Actual
 			b.str("model", x.Model)
@@ -257,10 +259,32 @@ func appendBacktestRows(b *batch, res *forecast.BacktestResult, h *History, run 
 			b.str("run_id", run)
 			b.ts("created_at", now)
 			b.date("event_date", x.Origin)
+			b.optStr("fitted_params", params)
 			b.row()
 		}
 		i = j
 	}
+}
+
+// paramsJSON writes a fit's parameters as a JSON object in their order, each
+// number in the shortest form that reads back to the same float64; "" when
+// the model has none.
+func paramsJSON(params []forecast.Param) string {
+	if len(params) == 0 {
+		return ""
+	}
+	var sb strings.Builder
+	sb.WriteByte('{')
+	for i, p := range params {
+		if i > 0 {
+			sb.WriteByte(',')
+		}
+		sb.WriteString(strconv.Quote(p.Name))
+		sb.WriteByte(':')
+		sb.WriteString(strconv.FormatFloat(p.Value, 'g', -1, 64))
+	}
+	sb.WriteByte('}')
+	return sb.String()
 }
 
 // pinball is the pinball loss of quantile q at level tau for actual y (see

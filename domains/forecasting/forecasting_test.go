@@ -317,6 +317,15 @@ func TestPipeline(t *testing.T) {
 		"credits": `SELECT count(*) FROM forecasting.fact_forecast_backtest
 			WHERE credit_80 NOT BETWEEN 0 AND 1 OR credit_95 NOT BETWEEN 0 AND 1
 			   OR (credit_80 > 0 AND NOT in_80) OR (credit_95 > 0 AND NOT in_95)`,
+		// ETS and TSB record their fit, one per cell, inside the region it was searched in
+		// (closed for β and γ: the logistic map reaches 0 and 1 in float64).
+		"params": `SELECT count(*) FROM forecasting.fact_forecast_backtest WHERE (model IN ('ets', 'tsb')) <> (fitted_params IS NOT NULL)`,
+		"params per cell": `SELECT count(*) FROM (SELECT model, product_id, region, origin FROM forecasting.fact_forecast_backtest
+			GROUP BY ALL HAVING count(DISTINCT fitted_params) > 1)`,
+		"ets params": `SELECT count(*) FROM (SELECT CAST(p->>'alpha' AS DOUBLE) AS a, CAST(p->>'beta' AS DOUBLE) AS b,
+				CAST(p->>'gamma' AS DOUBLE) AS g, CAST(p->>'phi' AS DOUBLE) AS phi
+			FROM (SELECT CAST(fitted_params AS JSON) AS p FROM forecasting.fact_forecast_backtest WHERE model = 'ets'))
+			WHERE NOT (a > 0 AND a < 1 AND b BETWEEN 0 AND a AND g BETWEEN 0 AND 1 - a AND phi BETWEEN 0.8 AND 0.98)`,
 	})
 
 	// A second run of every step commits nothing; --rerun is a new version.

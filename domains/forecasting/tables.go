@@ -167,6 +167,16 @@ func (b *batch) field(name string) array.Builder {
 }
 
 func (b *batch) str(name, v string) { b.field(name).(*array.StringBuilder).Append(v) }
+
+// optStr appends v, or null when it is empty.
+func (b *batch) optStr(name, v string) {
+	sb := b.field(name).(*array.StringBuilder)
+	if v == "" {
+		sb.AppendNull()
+		return
+	}
+	sb.Append(v)
+}
 func (b *batch) i32(name string, v int) {
 	b.field(name).(*array.Int32Builder).Append(int32(v))
 }

@@ -670,7 +670,7 @@ func TestBuildRejectsBadDeclaredColumns(t *testing.T) {
 func TestRepositoryDeclaredColumns(t *testing.T) {
 	c := build(t, "../..")
 	for id, n := range map[string]int{
-		"forecasting.fact_forecast_demand": 16, "forecasting.fact_stockout_risks": 19, "forecasting.fact_forecast_backtest": 31,
+		"forecasting.fact_forecast_demand": 16, "forecasting.fact_stockout_risks": 19, "forecasting.fact_forecast_backtest": 32,
 	} {
 		tb, err := c.Table(id)
 		require.NoError(t, err)

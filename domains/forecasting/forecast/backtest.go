@@ -68,6 +68,9 @@ type BacktestRow struct {
 	// ScaleMSE and ScaleMAE are NaiveScale of the series' history before the
 	// origin: the denominators of RMSSE, MASE and the scaled pinball losses.
 	ScaleMSE, ScaleMAE float64
+	// Params are the parameters the model fitted at this origin, when it is
+	// Parameterized; the same slice on every day of the cell.
+	Params []Param
 }
 
 // BacktestResult holds every row of a backtest, ordered by origin, model,
@@ -142,6 +145,10 @@ func Backtest(series []Series, cfg BacktestConfig) (*BacktestResult, error) {
 					return nil, fmt.Errorf("forecasting series %q with %s at origin %s: %w",
 						series[i].ID, m.Name(), origin.Format(time.DateOnly), err)
 				}
+				var params []Param
+				if p, ok := f.(Parameterized); ok {
+					params = p.Params()
+				}
 				for k := 0; k < h; k++ {
 					y := cuts[i].actual[k]
 					res.Rows = append(res.Rows, BacktestRow{
@@ -152,6 +159,7 @@ func Backtest(series []Series, cfg BacktestConfig) (*BacktestResult, error) {
 						Credit80: IntervalCredit(fc.Dist[k], y, 0.1, 0.9),
 						Credit95: IntervalCredit(fc.Dist[k], y, 0.025, 0.975),
 						ScaleMSE: cuts[i].mse, ScaleMAE: cuts[i].mae,
+						Params: params,
 					})
 				}
 			}

@@ -53,10 +53,29 @@ func TestBacktestRows(t *testing.T) {
 					assert.Equal(t, mse, r.ScaleMSE)
 					assert.Equal(t, mae, r.ScaleMAE)
 					assert.LessOrEqual(t, r.Lo95, r.Hi95)
+					assert.Equal(t, wantParams(t, model, s.Head(o)), r.Params, "%s %s origin %d", model, s.ID, o)
 				}
 			}
 		}
 	}
+}
+
+// wantParams fits model alone on history and returns the parameters a
+// backtest row must carry: ETS's α, β, γ, φ, TSB's two constants, none for
+// the others.
+func wantParams(t *testing.T, model string, history Series) []Param {
+	t.Helper()
+	switch model {
+	case "ets":
+		f, err := ETS{}.FitETS(history)
+		require.NoError(t, err)
+		return []Param{{"alpha", f.Alpha}, {"beta", f.Beta}, {"gamma", f.Gamma}, {"phi", f.Phi}}
+	case "tsb":
+		f, err := TSB{}.FitTSB(history)
+		require.NoError(t, err)
+		return []Param{{"alpha_prob", f.AlphaProb}, {"alpha_size", f.AlphaSize}}
+	}
+	return nil
 }
 
 // Whatever happens after an origin (values, or promotions past the horizon)

@@ -19,8 +19,9 @@
 //     squared seasonal difference.
 //   - ETS: additive damped trend and additive weekly seasonality,
 //     ETS(A,Ad,A). α, β, γ, φ minimise the in-sample one-step SSE with
-//     gonum's Nelder-Mead over logistic transforms onto α ∈ (0,1), β ∈ (0,α),
-//     γ ∈ (0,1-α), φ ∈ [0.8, 0.98]. Intervals are normal with the analytic
+//     gonum's Nelder-Mead from three starts (α = 0.02, 0.2, 0.5) over
+//     logistic transforms onto α ∈ (0,1), β ∈ (0,α), γ ∈ (0,1-α),
+//     φ ∈ [0.8, 0.98]; the fitted parameters go with each backtest row. Intervals are normal with the analytic
 //     variance σ²·(1 + Σ_{j<h} c_j²), c_j = α + β·(φ+…+φ^j) + γ·[j mod 7 = 0].
 //   - TSB: Teunter-Syntetos-Babai for intermittent demand; the probability of
 //     demand is smoothed every day, the size only on demand days; constants

@@ -19,8 +19,8 @@ import (
 //
 // The initial states come from a least-squares fit of a line plus weekday
 // means on the first (up to four) whole weeks; α, β, γ and φ minimise the sum
-// of squared one-step errors with Nelder-Mead over unbounded variables mapped
-// into the usual region: α ∈ (0,1), β ∈ (0,α), γ ∈ (0,1-α), φ ∈ [PhiMin,PhiMax].
+// of squared one-step errors with Nelder-Mead, from a few starts, over
+// unbounded variables mapped into the usual region: α ∈ (0,1), β ∈ (0,α), γ ∈ (0,1-α), φ ∈ [PhiMin,PhiMax].
 // Intervals are normal with the analytic variance of ETS(A,Ad,A):
 //
 //	σ²(h) = σ²·(1 + Σ_{j=1}^{h-1} c_j²),  c_j = α + β·(φ+φ²+…+φ^j) + γ·[j mod m = 0]
@@ -31,7 +31,8 @@ type ETS struct {
 	Period int
 	// PhiMin and PhiMax bound the damping parameter; 0 means 0.8 and 0.98.
 	PhiMin, PhiMax float64
-	// MaxEvaluations caps the SSE evaluations of the optimiser; 0 means 400.
+	// MaxEvaluations caps the SSE evaluations of the optimiser from each of
+	// its starts; 0 means 400.
 	MaxEvaluations int
 }
 
@@ -167,6 +168,10 @@ func etsRun(y []float64, init etsState, st *etsState, alpha, beta, gamma, phi fl
 
 const etsEps = 1e-4
 
+// etsStarts are the α the optimiser starts from, with β = 0.1·α,
+// γ = 0.1·(1-α) and φ = 0.95.
+var etsStarts = []float64{0.02, 0.2, 0.5}
+
 func logistic(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 func logit(p float64) float64    { return math.Log(p / (1 - p)) }
 
@@ -207,26 +212,37 @@ func (m ETS) FitETS(s Series) (*ETSFit, error) {
 	if m.PhiMax-m.PhiMin < 1e-9 {
 		phi0 = m.PhiMin
 	}
-	x0 := []float64{
-		logit(0.2), // α = 0.2
-		logit(0.1), // β = 0.1·α
-		logit(0.1), // γ = 0.1·(1-α)
-		logit(clampOpen((phi0 - m.PhiMin) / math.Max(m.PhiMax-m.PhiMin, 1e-12))),
-	}
 	settings := &optimize.Settings{
 		FuncEvaluations: m.MaxEvaluations,
 		Converger:       &optimize.FunctionConverge{Absolute: 1e-12, Relative: 1e-7, Iterations: 20},
 	}
-	res, err := optimize.Minimize(optimize.Problem{Func: sse}, x0, settings, &optimize.NelderMead{SimplexSize: 1})
-	x := x0
-	evals := 0
-	if res != nil {
-		evals = res.Stats.FuncEvaluations
-		if !math.IsNaN(res.F) && res.F < sse(x0) {
-			x = res.X
+	// The SSE of a few weeks of noisy counts often has two basins: α near 0
+	// (a fixed level and season, the boundary where statsmodels' estimate
+	// lands on stable demand) and α near 0.5. Nelder-Mead from one start
+	// finds the basin it starts in, so each of etsStarts runs and the least
+	// SSE wins.
+	var x []float64
+	best, evals := math.Inf(1), 0
+	for _, alpha := range etsStarts {
+		x0 := []float64{
+			logit(alpha), // β = 0.1·α, γ = 0.1·(1-α)
+			logit(0.1),
+			logit(0.1),
+			logit(clampOpen((phi0 - m.PhiMin) / math.Max(m.PhiMax-m.PhiMin, 1e-12))),
 		}
-	} else if err != nil {
-		return nil, fmt.Errorf("optimising ets parameters: %w", err)
+		xs, f := x0, sse(x0)
+		res, err := optimize.Minimize(optimize.Problem{Func: sse}, x0, settings, &optimize.NelderMead{SimplexSize: 1})
+		if res != nil {
+			evals += res.Stats.FuncEvaluations
+			if !math.IsNaN(res.F) && res.F < f {
+				xs, f = res.X, res.F
+			}
+		} else if err != nil {
+			return nil, fmt.Errorf("optimising ets parameters: %w", err)
+		}
+		if f < best {
+			x, best = xs, f
+		}
 	}
 	a, b, g, phi := m.etsParams(x)
 	total := etsRun(y, init, &st, a, b, g, phi)
@@ -245,6 +261,11 @@ func (m ETS) FitETS(s Series) (*ETSFit, error) {
 		Sigma2: total / float64(dof), SSE: total, Evaluations: evals,
 		start: s.End(),
 	}, nil
+}
+
+// Params implements Parameterized: α, β, γ and φ.
+func (f *ETSFit) Params() []Param {
+	return []Param{{"alpha", f.Alpha}, {"beta", f.Beta}, {"gamma", f.Gamma}, {"phi", f.Phi}}
 }
 
 func clampOpen(p float64) float64 { return math.Min(math.Max(p, 1e-6), 1-1e-6) }

@@ -161,6 +161,19 @@ type Fitted interface {
 	Forecast(h int, future Covariates) (Forecast, error)
 }
 
+// Param is a named parameter of a fitted model.
+type Param struct {
+	Name  string
+	Value float64
+}
+
+// Parameterized is a Fitted with a few named parameters (ETS's smoothing
+// and damping, TSB's smoothing). A backtest records them with its forecasts,
+// so another implementation of the model can replay the fit exactly.
+type Parameterized interface {
+	Params() []Param
+}
+
 // FitSeries fits m on a single series.
 func FitSeries(m Model, s Series) (Fitted, error) {
 	f, err := m.Fit([]Series{s})

@@ -130,6 +130,12 @@ func tsbRun(y []float64, p, z, ap, az float64) (float64, float64, float64) {
 	return p, z, sse
 }
 
+// Params implements Parameterized: the smoothing of the probability and of
+// the size.
+func (f *TSBFit) Params() []Param {
+	return []Param{{"alpha_prob", f.AlphaProb}, {"alpha_size", f.AlphaSize}}
+}
+
 // Forecast implements Fitted: p·z every day, intervals from the negative
 // binomial (or Poisson) described at TSB.
 func (f *TSBFit) Forecast(h int, future Covariates) (Forecast, error) {
