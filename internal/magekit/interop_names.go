@@ -1,6 +1,7 @@
 package magekit
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -13,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/meshterious/warehouse/platform/filelock"
 )
 
 // Names of an interop run. Two runs at once (two `go run mage.go interop`,
@@ -173,19 +176,5 @@ func cleanupInteropRun(w io.Writer, keep bool) {
 // once never build one entry over each other; the caller checks again
 // whether the entry is complete once it holds the lock. unlock releases it.
 func lockCache(path string) (unlock func(), err error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return nil, err
-	}
-	f, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o644)
-	if err != nil {
-		return nil, err
-	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("locking %s: %w", path, err)
-	}
-	return func() {
-		_ = syscall.Flock(int(f.Fd()), syscall.LOCK_UN)
-		f.Close()
-	}, nil
+	return filelock.Lock(context.Background(), path+".lock", 0)
 }

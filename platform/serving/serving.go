@@ -15,6 +15,7 @@ import (
 
 	_ "github.com/duckdb/duckdb-go/v2" // the "duckdb" database/sql driver
 
+	"github.com/meshterious/warehouse/platform/filelock"
 	"github.com/meshterious/warehouse/platform/lakehouse"
 	"github.com/meshterious/warehouse/platform/query"
 )
@@ -111,9 +112,9 @@ func Publish(ctx context.Context, lh *lakehouse.Lakehouse, cfg Config) ([]Publis
 	// One publish of a file at a time, across processes: parallel DAGs each
 	// refresh their table, and each must start from the file the previous
 	// one renamed into place (and not delete its temporary file).
-	unlock, err := lockFile(ctx, cfg.Path+".lock", cmp.Or(cfg.LockTimeout, DefaultLockTimeout))
+	unlock, err := filelock.Lock(ctx, cfg.Path+".lock", cmp.Or(cfg.LockTimeout, DefaultLockTimeout))
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("waiting for another publish of the same file to finish: %w", err)
 	}
 	defer unlock()
 	tmp := cfg.Path + ".publishing"

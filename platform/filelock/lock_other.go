@@ -1,14 +1,14 @@
 //go:build !unix
 
-package serving
+package filelock
 
 import (
 	"os"
 	"sync"
 )
 
-// Without flock, publishes run one at a time within a process only:
-// processes publishing the same file at once are not kept apart.
+// Without flock, locks keep holders apart within a process only:
+// processes locking the same file at once are not kept apart.
 var (
 	localMu   sync.Mutex
 	localHeld = map[string]bool{}
