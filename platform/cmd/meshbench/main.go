@@ -321,19 +321,34 @@ func publish(ctx context.Context, bcfg broker.Config, msgs []broker.Message) (fl
 	return float64(len(msgs)) / time.Since(start).Seconds(), nil
 }
 
+// bareChannel connects to url with amqp091-go alone and opens a channel
+// with prefetch unacknowledged deliveries (0: the broker's default), for the
+// floors our publisher and ingester are measured against. closeConn closes
+// the connection.
+func bareChannel(url string, prefetch int) (ch *amqp.Channel, closeConn func(), err error) {
+	conn, err := amqp.Dial(url)
+	if err != nil {
+		return nil, nil, fmt.Errorf("connecting: %s", config.RedactURL(err.Error()))
+	}
+	if ch, err = conn.Channel(); err == nil && prefetch > 0 {
+		err = ch.Qos(prefetch, 0, false)
+	}
+	if err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	return ch, func() { conn.Close() }, nil
+}
+
 // barePublish is the floor of what any publisher can do on this broker with
 // the same guarantees as ours: persistent messages with the same properties,
 // publisher confirms handled asynchronously with at most window in flight.
 func barePublish(ctx context.Context, url string, msgs []broker.Message, window int) (float64, error) {
-	conn, err := amqp.Dial(url)
-	if err != nil {
-		return 0, fmt.Errorf("connecting: %s", config.RedactURL(err.Error()))
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
+	ch, closeConn, err := bareChannel(url, 0)
 	if err != nil {
 		return 0, err
 	}
+	defer closeConn()
 	if err := ch.Confirm(false); err != nil {
 		return 0, err
 	}
@@ -382,18 +397,11 @@ func barePublish(ctx context.Context, url string, msgs []broker.Message, window 
 // bareConsume is the floor of what any consumer can do on this broker: receive,
 // decode JSON, acknowledge in bulk.
 func bareConsume(ctx context.Context, url, queue string, n int) (float64, error) {
-	conn, err := amqp.Dial(url)
-	if err != nil {
-		return 0, fmt.Errorf("connecting: %s", config.RedactURL(err.Error()))
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
+	ch, closeConn, err := bareChannel(url, broker.DefaultPrefetch)
 	if err != nil {
 		return 0, err
 	}
-	if err := ch.Qos(broker.DefaultPrefetch, 0, false); err != nil {
-		return 0, err
-	}
+	defer closeConn()
 	msgs, err := ch.ConsumeWithContext(ctx, queue, "meshbench-bare", false, false, false, false, nil)
 	if err != nil {
 		return 0, err
@@ -426,18 +434,11 @@ func bareConsume(ctx context.Context, url, queue string, n int) (float64, error)
 // the ingester commits while it decodes) and acknowledge the batch once its
 // file is written. No validation, no deduplication, no Iceberg commit.
 func parquetConsume(ctx context.Context, url, queue string, c *contract.Contract, n, batch int, dir string) (float64, error) {
-	conn, err := amqp.Dial(url)
-	if err != nil {
-		return 0, fmt.Errorf("connecting: %s", config.RedactURL(err.Error()))
-	}
-	defer conn.Close()
-	ch, err := conn.Channel()
+	ch, closeConn, err := bareChannel(url, 2*batch) // the ingester's prefetch
 	if err != nil {
 		return 0, err
 	}
-	if err := ch.Qos(2*batch, 0, false); err != nil { // as the ingester's prefetch
-		return 0, err
-	}
+	defer closeConn()
 	msgs, err := ch.ConsumeWithContext(ctx, queue, "meshbench-parquet", false, false, false, false, nil)
 	if err != nil {
 		return 0, err
