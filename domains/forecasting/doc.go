@@ -92,8 +92,10 @@
 // naive, ETS, TSB, ridge) on the days before each origin over the active
 // series, and writes one row per model, series, origin and horizon day: the
 // actual, the forecast, the intervals, the errors and pinball losses, whether
-// each interval covered the actual, the naive scales and the cell's RMSSE
-// and MASE. It prints the leaderboard (forecast.BuildLeaderboard: every model
+// each interval covered the actual, the naive scales, the cell's RMSSE and
+// MASE, and the parameters the model fitted (fitted_params, for ETS and TSB:
+// another implementation replays the fit from them, as the ETS notebook does
+// with statsmodels). It prints the leaderboard (forecast.BuildLeaderboard: every model
 // and metric, skill against seasonal naive, overall and by category, region
 // and horizon day) and, per model, whether the accuracy target is met: mean
 // RMSSE at least 15% below seasonal naive, no category worse than seasonal
