@@ -2,6 +2,7 @@ package forecasting
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math"
 	"strconv"
@@ -267,8 +268,9 @@ func appendBacktestRows(b *batch, res *forecast.BacktestResult, h *History, run 
 }
 
 // paramsJSON writes a fit's parameters as a JSON object in their order, each
-// number in the shortest form that reads back to the same float64; "" when
-// the model has none.
+// number in the shortest form that reads back to the same float64 (finite:
+// each parameter lies in its model's bounded region); "" when the model has
+// none.
 func paramsJSON(params []forecast.Param) string {
 	if len(params) == 0 {
 		return ""
@@ -279,7 +281,8 @@ func paramsJSON(params []forecast.Param) string {
 		if i > 0 {
 			sb.WriteByte(',')
 		}
-		sb.WriteString(strconv.Quote(p.Name))
+		name, _ := json.Marshal(p.Name) // a string always marshals
+		sb.Write(name)
 		sb.WriteByte(':')
 		sb.WriteString(strconv.FormatFloat(p.Value, 'g', -1, 64))
 	}

@@ -113,8 +113,10 @@ func Publish(ctx context.Context, lh *lakehouse.Lakehouse, cfg Config) ([]Publis
 	// refresh their table, and each must start from the file the previous
 	// one renamed into place (and not delete its temporary file).
 	unlock, err := filelock.Lock(ctx, cfg.Path+".lock", cmp.Or(cfg.LockTimeout, DefaultLockTimeout))
-	if err != nil {
-		return nil, fmt.Errorf("waiting for another publish of the same file to finish: %w", err)
+	if errors.Is(err, filelock.ErrTimeout) {
+		return nil, fmt.Errorf("another publish of %s is still running (--lock-timeout): %w", cfg.Path, err)
+	} else if err != nil {
+		return nil, fmt.Errorf("publishing %s: %w", cfg.Path, err)
 	}
 	defer unlock()
 	tmp := cfg.Path + ".publishing"

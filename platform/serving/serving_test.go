@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/meshterious/warehouse/platform/filelock"
 	"github.com/meshterious/warehouse/platform/lakehouse"
 	"github.com/meshterious/warehouse/platform/lakehouse/lakehousetest"
 	"github.com/meshterious/warehouse/platform/query"
@@ -160,6 +161,14 @@ func TestPublishErrors(t *testing.T) {
 	_, err = serving.Publish(ctx, lh, serving.Config{Path: filepath.Join(t.TempDir(), "x.duckdb"), Tables: []lakehouse.Ident{{Namespace: "no", Name: "such"}}})
 	require.ErrorIs(t, err, lakehouse.ErrNoSuchTable)
 	assert.Contains(t, err.Error(), "no.such")
+	// A publish of the same file holding the lock longer than LockTimeout.
+	path := filepath.Join(t.TempDir(), "held.duckdb")
+	release, err := filelock.Lock(ctx, path+".lock", time.Second)
+	require.NoError(t, err)
+	_, err = serving.Publish(ctx, lh, serving.Config{Path: path, LockTimeout: 100 * time.Millisecond})
+	release()
+	require.ErrorIs(t, err, filelock.ErrTimeout)
+	assert.Contains(t, err.Error(), "another publish of "+path+" is still running (--lock-timeout)")
 	_, err = serving.Check(ctx, lh, filepath.Join(t.TempDir(), "missing.duckdb"), time.Minute, time.Now())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "run meshctl publish")

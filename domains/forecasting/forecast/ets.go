@@ -20,7 +20,8 @@ import (
 // The initial states come from a least-squares fit of a line plus weekday
 // means on the first (up to four) whole weeks; α, β, γ and φ minimise the sum
 // of squared one-step errors with Nelder-Mead, from a few starts, over
-// unbounded variables mapped into the usual region: α ∈ (0,1), β ∈ (0,α), γ ∈ (0,1-α), φ ∈ [PhiMin,PhiMax].
+// unbounded variables mapped into the usual region: α ∈ (0,1), β ∈ (0,α),
+// γ ∈ (0,1-α), φ ∈ [PhiMin,PhiMax].
 // Intervals are normal with the analytic variance of ETS(A,Ad,A):
 //
 //	σ²(h) = σ²·(1 + Σ_{j=1}^{h-1} c_j²),  c_j = α + β·(φ+φ²+…+φ^j) + γ·[j mod m = 0]
@@ -223,12 +224,13 @@ func (m ETS) FitETS(s Series) (*ETSFit, error) {
 	// SSE wins.
 	var x []float64
 	best, evals := math.Inf(1), 0
+	phiStart := logit(clampOpen((phi0 - m.PhiMin) / math.Max(m.PhiMax-m.PhiMin, 1e-12)))
 	for _, alpha := range etsStarts {
 		x0 := []float64{
-			logit(alpha), // β = 0.1·α, γ = 0.1·(1-α)
-			logit(0.1),
-			logit(0.1),
-			logit(clampOpen((phi0 - m.PhiMin) / math.Max(m.PhiMax-m.PhiMin, 1e-12))),
+			logit(alpha),
+			logit(0.1), // β = 0.1·α
+			logit(0.1), // γ = 0.1·(1-α)
+			phiStart,
 		}
 		xs, f := x0, sse(x0)
 		res, err := optimize.Minimize(optimize.Problem{Func: sse}, x0, settings, &optimize.NelderMead{SimplexSize: 1})
